@@ -1,0 +1,69 @@
+#include "AppInfo.h"
+#include "CliOutput.h"
+#include "SecretStore.h"
+#include "StackCatalog.h"
+#include "StackService.h"
+#include "StacksCommand.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QTimer>
+
+using namespace lifeboat;
+
+namespace {
+
+const char *const Usage = "Usage: lifeboat-cli COMMAND [OPTIONS]\n"
+                          "\n"
+                          "Commands:\n"
+                          "  stacks [--scan DIR]... [--json]   List known stacks and whether each is up\n"
+                          "  profile add NAME [--host H] [--port P] [--database D] [--user U] [--password-stdin]\n"
+                          "  profile remove ID                 Forget a PostgreSQL profile and its password\n"
+                          "\n"
+                          "Run `lifeboat-cli COMMAND --help` for a command's options.\n";
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    setApplicationInfo();
+
+    QStringList args = app.arguments();
+    const QString command = args.size() > 1 ? args.at(1) : QString();
+    if (command.isEmpty() || command == QLatin1String("--help") || command == QLatin1String("-h")
+        || command == QLatin1String("help")) {
+        cli::out() << Usage;
+        cli::out().flush();
+        return command.isEmpty() ? 2 : 0;
+    }
+    if (command == QLatin1String("--version")) {
+        cli::out() << "lifeboat-cli " << QCoreApplication::applicationVersion() << '\n';
+        return 0;
+    }
+    args.removeAt(1); // the sub-parsers see "lifeboat-cli [options]"
+
+    StackCatalog catalog;
+    SecretStore secrets;
+    StackService service(&catalog, &secrets);
+
+    if (command == QLatin1String("stacks")) {
+        QCommandLineParser p;
+        p.setApplicationDescription(QStringLiteral("List known stacks and whether each is up."));
+        const QCommandLineOption scan(QStringLiteral("scan"), QStringLiteral("Also look for Supabase projects below DIR"),
+                                      QStringLiteral("DIR"));
+        const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Print JSON"));
+        p.addOptions({scan, json});
+        p.addHelpOption();
+        p.process(args);
+        QTimer::singleShot(0, &app, [&] { cli::runStacks(&service, p.values(scan), p.isSet(json)); });
+        return app.exec();
+    }
+    if (command == QLatin1String("profile")) {
+        QTimer::singleShot(0, &app, [&] { cli::runProfile(&service, args); });
+        return app.exec();
+    }
+
+    cli::err() << "lifeboat-cli: unknown command \"" << command << "\".\n\n" << Usage;
+    return 2;
+}

@@ -1,0 +1,45 @@
+#pragma once
+
+#include "Stack.h"
+#include "StackStatus.h"
+
+#include <QAbstractTableModel>
+#include <QList>
+
+namespace lifeboat {
+
+/// The Stacks table: one row per known stack with its live status. Fed value types on the
+/// GUI thread; never talks to a database itself.
+class StackTableModel final : public QAbstractTableModel
+{
+    Q_OBJECT
+
+public:
+    enum Column { NameColumn, ProjectColumn, AddressColumn, StatusColumn, ColumnCount };
+    enum Role { RawRole = Qt::UserRole + 1, StackIdRole, StatusKeyRole };
+
+    explicit StackTableModel(QObject *parent = nullptr);
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+
+    /// Replaces the list; statuses of stacks that stay are kept.
+    void setStacks(const QList<Stack> &stacks);
+    void setStatus(const QString &stackId, const StackStatus &status);
+
+    const Stack *stackAt(int row) const;
+    int rowOf(const QString &stackId) const;
+    StackStatus statusOf(const QString &stackId) const;
+
+private:
+    struct Row
+    {
+        Stack stack;
+        StackStatus status;
+    };
+    QList<Row> m_rows;
+};
+
+} // namespace lifeboat
