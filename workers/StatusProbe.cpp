@@ -1,5 +1,6 @@
 #include "StatusProbe.h"
 
+#include "ConnectionOpener.h"
 #include "PgConnection.h"
 
 #include <QtConcurrent/QtConcurrentRun>
@@ -19,26 +20,7 @@ PGPing ping(const ConnectionInfo &info, int timeoutSeconds)
     return PQpingParams(keys, values, 0);
 }
 
-bool isAuthFailure(const PgConnection &conn)
-{
-    // libpq reports no SQLSTATE for a failed connection; these are the server's and libpq's
-    // own wordings for a refused password or a missing one.
-    const QString msg = conn.errorMessage();
-    return conn.needsPassword() || msg.contains(QLatin1String("password authentication failed"))
-        || msg.contains(QLatin1String("no password supplied"))
-        || msg.contains(QLatin1String("authentication failed"));
-}
-
 } // namespace
-
-Credentials Credentials::forStack(const Stack &stack, const std::optional<QString> &stored)
-{
-    Credentials c;
-    c.password = stored;
-    if (!stored && stack.isProject())
-        c.fallbacks << QStringLiteral("postgres"); // `supabase start`'s fixed local password
-    return c;
-}
 
 StackStatus StatusProbe::check(const ConnectionInfo &info,
                                const Credentials &credentials,
@@ -60,16 +42,7 @@ StackStatus StatusProbe::check(const ConnectionInfo &info,
         return {State::Error, QStringLiteral("The connection settings for %1 are invalid.").arg(where), 0};
     }
 
-    PgConnection conn = PgConnection::open(info, credentials.password, timeoutSeconds);
-    if (!conn.isOpen() && !credentials.password && isAuthFailure(conn)) {
-        for (const QString &fallback : credentials.fallbacks) {
-            PgConnection retry = PgConnection::open(info, fallback, timeoutSeconds);
-            if (retry.isOpen() || !isAuthFailure(retry)) {
-                conn = std::move(retry);
-                break;
-            }
-        }
-    }
+    const PgConnection conn = openWithCredentials(info, credentials, timeoutSeconds).connection;
 
     if (!conn.isOpen()) {
         if (isAuthFailure(conn))

@@ -1,4 +1,5 @@
 #include "AppInfo.h"
+#include "BackupCommands.h"
 #include "CliOutput.h"
 #include "SecretStore.h"
 #include "StackCatalog.h"
@@ -19,6 +20,11 @@ const char *const Usage = "Usage: lifeboat-cli COMMAND [OPTIONS]\n"
                           "  stacks [--scan DIR]... [--json]   List known stacks and whether each is up\n"
                           "  profile add NAME [--host H] [--port P] [--database D] [--user U] [--password-stdin]\n"
                           "  profile remove ID                 Forget a PostgreSQL profile and its password\n"
+                          "  backup (--project DIR | --dsn URL) [--out ROOT] [--components a,b] [--jobs N]\n"
+                          "         [--compress LEVEL] [--storage-dir DIR] [--json]\n"
+                          "  list [--out ROOT | --project DIR] [--json]\n"
+                          "  show BACKUP [--json]              The manifest of one backup\n"
+                          "  verify BACKUP                     Check every file against its SHA-256\n"
                           "\n"
                           "Run `lifeboat-cli COMMAND --help` for a command's options.\n";
 
@@ -59,6 +65,16 @@ int main(int argc, char *argv[])
         QTimer::singleShot(0, &app, [&] { cli::runStacks(&service, p.values(scan), p.isSet(json)); });
         return app.exec();
     }
+    if (command == QLatin1String("backup")) {
+        QTimer::singleShot(0, &app, [&] { cli::runBackup(&service, args); });
+        return app.exec();
+    }
+    if (command == QLatin1String("list"))
+        return cli::runList(&service, args);
+    if (command == QLatin1String("show"))
+        return cli::runShow(args);
+    if (command == QLatin1String("verify"))
+        return cli::runVerify(args);
     if (command == QLatin1String("profile")) {
         QTimer::singleShot(0, &app, [&] { cli::runProfile(&service, args); });
         return app.exec();

@@ -89,7 +89,8 @@ Fingerprint fingerprint(const PgConnection &conn, QString *error)
                         "WHERE c.relkind = 'r' AND (c.relrowsecurity OR c.relforcerowsecurity) AND ") + schemas},
         {"function:",
          QStringLiteral("SELECT n.nspname || '.' || p.proname || '(' || pg_get_function_identity_arguments(p.oid) "
-                        "|| ')', md5(pg_get_functiondef(p.oid)) || ' acl=' || coalesce(p.proacl::text, 'default') "
+                        "|| ')', md5(pg_get_functiondef(p.oid)) || ' acl=' || coalesce((SELECT string_agg(a::text, ',' "
+                        "ORDER BY a::text) FROM unnest(p.proacl) a), 'default') "
                         "FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
                         "WHERE p.prokind IN ('f','p') AND ") + schemas +
              QStringLiteral(" AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass "

@@ -1,0 +1,354 @@
+#include "BackupCommands.h"
+
+#include "BackupEngine.h"
+#include "BackupStore.h"
+#include "CliOutput.h"
+#include "Credentials.h"
+#include "StackScanner.h"
+#include "StackService.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QDir>
+#include <QFileInfo>
+#include <QFutureWatcher>
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QLocale>
+#include <QTimer>
+
+#include <csignal>
+#include <unistd.h>
+
+namespace lifeboat::cli {
+
+namespace {
+
+std::atomic_bool g_interrupted{false};
+
+void onSigint(int)
+{
+    g_interrupted = true;
+}
+
+QString humanSize(qint64 bytes)
+{
+    return QLocale::c().formattedDataSize(bytes, 1, QLocale::DataSizeTraditionalFormat);
+}
+
+QJsonObject componentJson(const ComponentResult &c)
+{
+    QJsonObject counts;
+    for (auto it = c.counts.cbegin(); it != c.counts.cend(); ++it)
+        counts.insert(it.key(), it.value());
+    QJsonObject o{{QStringLiteral("name"), c.name},
+                  {QStringLiteral("status"), ComponentResult::statusKey(c.status)},
+                  {QStringLiteral("counts"), counts},
+                  {QStringLiteral("warnings"), QJsonArray::fromStringList(c.warnings)},
+                  {QStringLiteral("duration_ms"), c.durationMs}};
+    if (!c.message.isEmpty())
+        o.insert(QStringLiteral("message"), c.message);
+    return o;
+}
+
+QString countsText(const ComponentResult &c)
+{
+    QStringList parts;
+    for (auto it = c.counts.cbegin(); it != c.counts.cend(); ++it)
+        parts << QStringLiteral("%1 %2").arg(it.value()).arg(it.key());
+    return parts.join(QStringLiteral(", "));
+}
+
+int fail(const QString &message, int code = 2)
+{
+    err() << "lifeboat-cli: " << message << '\n';
+    err().flush();
+    return code;
+}
+
+} // namespace
+
+void runBackup(StackService *service, const QStringList &arguments)
+{
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral("Back up a stack: every component from one snapshot."));
+    const QCommandLineOption project(QStringLiteral("project"), QStringLiteral("Supabase project folder"),
+                                     QStringLiteral("DIR"));
+    const QCommandLineOption dsn(QStringLiteral("dsn"), QStringLiteral("postgresql://USER@HOST:PORT/DB (password from "
+                                                                       "the keychain, PGPASSWORD or ~/.pgpass)"),
+                                 QStringLiteral("URL"));
+    const QCommandLineOption outOpt(QStringLiteral("out"), QStringLiteral("Backup root (default: <project>/supabase_backups "
+                                                                       "or ~/.local/share/lifeboat/backups)"),
+                                 QStringLiteral("ROOT"));
+    const QCommandLineOption components(QStringLiteral("components"),
+                                        QStringLiteral("Comma-separated components (default: all): ")
+                                            + Component::all().join(u','),
+                                        QStringLiteral("LIST"));
+    const QCommandLineOption jobs(QStringLiteral("jobs"), QStringLiteral("Parallel connections for CSV export"),
+                                  QStringLiteral("N"), QStringLiteral("2"));
+    const QCommandLineOption compress(QStringLiteral("compress"), QStringLiteral("pg_dump compression level 0-9"),
+                                      QStringLiteral("LEVEL"), QStringLiteral("1"));
+    const QCommandLineOption storage(QStringLiteral("storage-dir"),
+                                     QStringLiteral("Folder holding the storage object files (<bucket>/<name>)"),
+                                     QStringLiteral("DIR"));
+    const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Print the result as JSON"));
+    p.addOptions({project, dsn, outOpt, components, jobs, compress, storage, json});
+    p.addHelpOption();
+    p.process(arguments);
+
+    auto exitWith = [](int code) { QCoreApplication::exit(code); };
+    if (p.isSet(project) == p.isSet(dsn))
+        return exitWith(fail(QStringLiteral("give exactly one of --project DIR or --dsn URL")));
+
+    BackupRequest req;
+    if (p.isSet(project)) {
+        if (!QFileInfo(p.value(project) + QStringLiteral("/supabase/config.toml")).isFile())
+            return exitWith(fail(QStringLiteral("%1 has no supabase/config.toml; give the project folder")
+                                     .arg(p.value(project))));
+        req.stack = StackScanner::stackFromProjectDir(p.value(project));
+        if (req.stack.hasConfigError())
+            return exitWith(fail(req.stack.configError));
+    } else {
+        std::optional<QString> urlPassword;
+        auto info = parseConnectionString(p.value(dsn), &urlPassword);
+        if (!info)
+            return exitWith(fail(info.error()));
+        if (urlPassword) {
+            err() << "lifeboat-cli: warning: a password in the URL ends up in shell history and process lists; "
+                     "prefer ~/.pgpass or PGPASSFILE.\n";
+            req.password = urlPassword;
+        }
+        req.stack.kind = Stack::Kind::PostgresProfile;
+        req.stack.connection = info.value();
+        req.stack.name = QStringLiteral("%1@%2:%3").arg(info->database, info->host).arg(info->port);
+        req.stack.id = stackIdFromName(QStringLiteral("%1-%2").arg(info->database).arg(info->port));
+    }
+    bool ok = false;
+    req.jobs = p.value(jobs).toInt(&ok);
+    if (!ok || req.jobs < 1 || req.jobs > 16)
+        return exitWith(fail(QStringLiteral("--jobs must be between 1 and 16")));
+    req.compressLevel = p.value(compress).toInt(&ok);
+    if (!ok || req.compressLevel < 0 || req.compressLevel > 9)
+        return exitWith(fail(QStringLiteral("--compress must be between 0 and 9")));
+    if (p.isSet(components))
+        req.components = p.value(components).split(u',', Qt::SkipEmptyParts);
+    for (const QString &c : std::as_const(req.components))
+        if (!Component::all().contains(c))
+            return exitWith(fail(QStringLiteral("unknown component \"%1\"; known: %2")
+                                     .arg(c, Component::all().join(QStringLiteral(", ")))));
+    req.outputRoot = p.isSet(outOpt) ? QDir(p.value(outOpt)).absolutePath() : BackupEngine::defaultOutputRoot(req.stack);
+    req.storageDir = p.value(storage);
+    const bool asJson = p.isSet(json);
+    const bool tty = ::isatty(STDERR_FILENO);
+
+    service->secrets()->readPassword(req.stack.id).then(service, [req, asJson, tty](SecretStore::ReadResult stored) mutable {
+        if (!req.password && stored.password)
+            req.password = stored.password;
+        req.passwordFallbacks = Credentials::forStack(req.stack, req.password).fallbacks;
+
+        std::signal(SIGINT, onSigint);
+        std::signal(SIGTERM, onSigint);
+        std::shared_ptr<BackupJob> job = BackupEngine::start(req);
+        auto *poll = new QTimer(job.get());
+        QObject::connect(poll, &QTimer::timeout, job.get(), [raw = job.get()] {
+            if (g_interrupted.load() && !raw->isCancelRequested()) {
+                err() << "\nCancelling…\n";
+                raw->cancel();
+            }
+        });
+        poll->start(100);
+
+        auto current = std::make_shared<QString>();
+        QObject::connect(job.get(), &BackupJob::componentProgress, job.get(),
+                         [current](const QString &c, qint64, qint64, const QString &item) {
+                             *current = item.isEmpty() ? c : c + QStringLiteral(": ") + item;
+                         });
+        QObject::connect(job.get(), &BackupJob::componentFinished, job.get(), [tty, asJson](const ComponentResult &c) {
+            if (asJson)
+                return;
+            if (tty)
+                err() << "\r\x1b[K";
+            err() << QStringLiteral("%1 %2 (%3 s) %4\n")
+                         .arg(ComponentResult::statusKey(c.status).leftJustified(9), c.name.leftJustified(15))
+                         .arg(double(c.durationMs) / 1000.0, 0, 'f', 1)
+                         .arg(c.message.isEmpty() ? countsText(c) : c.message);
+            for (const QString &w : c.warnings)
+                err() << "          warning: " << w << '\n';
+            err().flush();
+        });
+        auto *watcher = new QFutureWatcher<BackupResult>(job.get());
+        auto lastStep = std::make_shared<int>(-1);
+        QObject::connect(watcher, &QFutureWatcherBase::progressValueChanged, job.get(),
+                         [tty, asJson, current, lastStep](int value) {
+                             if (asJson)
+                                 return;
+                             if (tty) {
+                                 const int width = 30, filled = value * width / 1000;
+                                 err() << "\r\x1b[K[" << QString(filled, u'=') << QString(width - filled, u' ')
+                                       << QStringLiteral("] %1%  ").arg(value / 10, 3) << current->left(60);
+                                 err().flush();
+                             } else if (value / 100 != *lastStep) {
+                                 *lastStep = value / 100;
+                                 err() << QStringLiteral("progress %1%\n").arg(value / 10);
+                                 err().flush();
+                             }
+                         });
+        QObject::connect(watcher, &QFutureWatcherBase::finished, job.get(), [watcher, job, asJson, tty]() mutable {
+            const BackupResult r = watcher->result();
+            if (tty && !asJson)
+                err() << "\r\x1b[K";
+            if (asJson) {
+                QJsonArray comps;
+                for (const ComponentResult &c : r.manifest.components)
+                    comps.append(componentJson(c));
+                printJson(QJsonDocument(QJsonObject{{QStringLiteral("status"), outcomeKey(r.outcome)},
+                                                    {QStringLiteral("path"), r.path},
+                                                    {QStringLiteral("message"), r.message},
+                                                    {QStringLiteral("failed_component"), r.failedComponent},
+                                                    {QStringLiteral("size"), r.manifest.totalSize()},
+                                                    {QStringLiteral("duration_ms"), r.manifest.durationMs},
+                                                    {QStringLiteral("components"), comps}}));
+            } else if (r.outcome == BackupOutcome::Complete) {
+                err() << QStringLiteral("Backup complete: %1 in %2 s\n")
+                             .arg(humanSize(r.manifest.totalSize()))
+                             .arg(double(r.manifest.durationMs) / 1000.0, 0, 'f', 1);
+                err().flush();
+                out() << r.path << '\n';
+                out().flush();
+            } else {
+                err() << (r.outcome == BackupOutcome::Cancelled ? "Backup cancelled: " : "Backup failed: ") << r.message
+                      << '\n';
+                if (!r.path.isEmpty())
+                    err() << "Marked as " << outcomeKey(r.outcome) << ": " << r.path << '\n';
+                err().flush();
+            }
+            job.reset();
+            QCoreApplication::exit(r.outcome == BackupOutcome::Complete ? 0
+                                   : r.outcome == BackupOutcome::Cancelled ? 130
+                                                                           : 1);
+        });
+        watcher->setFuture(job->future());
+        // The job stays alive through the lambdas until the run ends.
+        QObject::connect(watcher, &QFutureWatcherBase::finished, watcher, [job] {});
+    });
+}
+
+int runList(StackService *service, const QStringList &arguments)
+{
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral("List backups."));
+    const QCommandLineOption outOpt(QStringLiteral("out"), QStringLiteral("Backup root"), QStringLiteral("ROOT"));
+    const QCommandLineOption project(QStringLiteral("project"), QStringLiteral("Project folder"), QStringLiteral("DIR"));
+    const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Print JSON"));
+    p.addOptions({outOpt, project, json});
+    p.addHelpOption();
+    p.process(arguments);
+
+    QStringList roots;
+    if (p.isSet(outOpt))
+        roots << p.value(outOpt);
+    if (p.isSet(project))
+        roots << p.value(project) + QStringLiteral("/supabase_backups");
+    if (roots.isEmpty()) {
+        Stack plain;
+        roots << BackupEngine::defaultOutputRoot(plain);
+        for (const QString &dir : service->catalog()->projectDirs())
+            roots << dir + QStringLiteral("/supabase_backups");
+    }
+    QList<BackupInfo> all;
+    for (const QString &root : std::as_const(roots))
+        all += BackupStore::list(root);
+
+    if (p.isSet(json)) {
+        QJsonArray a;
+        for (const BackupInfo &b : std::as_const(all)) {
+            QJsonObject o{{QStringLiteral("stack"), b.stackId},
+                          {QStringLiteral("name"), b.name},
+                          {QStringLiteral("path"), b.path},
+                          {QStringLiteral("status"), BackupInfo::stateKey(b.state)}};
+            if (!b.message.isEmpty())
+                o.insert(QStringLiteral("message"), b.message);
+            if (b.manifest) {
+                o.insert(QStringLiteral("size"), b.manifest->totalSize());
+                o.insert(QStringLiteral("started_at"), b.manifest->startedAt.toString(Qt::ISODateWithMs));
+                o.insert(QStringLiteral("duration_ms"), b.manifest->durationMs);
+                QJsonArray comps;
+                for (const ComponentResult &c : b.manifest->components)
+                    comps.append(QJsonObject{{QStringLiteral("name"), c.name},
+                                             {QStringLiteral("status"), ComponentResult::statusKey(c.status)}});
+                o.insert(QStringLiteral("components"), comps);
+            }
+            a.append(o);
+        }
+        printJson(QJsonDocument(QJsonObject{{QStringLiteral("backups"), a}}));
+        return 0;
+    }
+    if (all.isEmpty()) {
+        out() << "No backups in " << roots.join(QStringLiteral(", ")) << ".\n";
+        return 0;
+    }
+    out() << QStringLiteral("%1  %2  %3  %4  %5\n")
+                 .arg(QStringLiteral("STACK").leftJustified(16), QStringLiteral("BACKUP").leftJustified(17),
+                      QStringLiteral("STATUS").leftJustified(10), QStringLiteral("SIZE").rightJustified(9),
+                      QStringLiteral("PATH"));
+    for (const BackupInfo &b : std::as_const(all)) {
+        out() << QStringLiteral("%1  %2  %3  %4  %5\n")
+                     .arg(b.stackId.leftJustified(16), b.name.leftJustified(17),
+                          BackupInfo::stateKey(b.state).leftJustified(10),
+                          (b.manifest ? humanSize(b.manifest->totalSize()) : QStringLiteral("-")).rightJustified(9),
+                          b.path);
+        if (!b.message.isEmpty() && b.state != BackupInfo::State::Complete)
+            out() << "    " << b.message << '\n';
+    }
+    out().flush();
+    return 0;
+}
+
+int runShow(const QStringList &arguments)
+{
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral("Show a backup's manifest."));
+    p.addPositionalArgument(QStringLiteral("backup"), QStringLiteral("Backup folder"));
+    const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Print manifest.json"));
+    p.addOption(json);
+    p.addHelpOption();
+    p.process(arguments);
+    if (p.positionalArguments().size() != 1)
+        return fail(QStringLiteral("usage: lifeboat-cli show BACKUP [--json]"));
+    const BackupInfo info = BackupStore::inspect(p.positionalArguments().first());
+    if (!info.manifest)
+        return fail(QStringLiteral("%1 is %2: %3").arg(info.path, BackupInfo::stateKey(info.state), info.message), 1);
+    if (p.isSet(json))
+        out() << info.manifest->toJson();
+    else
+        out() << info.manifest->toMarkdown();
+    out().flush();
+    return 0;
+}
+
+int runVerify(const QStringList &arguments)
+{
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral("Check every file of a backup against its SHA-256."));
+    p.addPositionalArgument(QStringLiteral("backup"), QStringLiteral("Backup folder"));
+    p.addHelpOption();
+    p.process(arguments);
+    if (p.positionalArguments().size() != 1)
+        return fail(QStringLiteral("usage: lifeboat-cli verify BACKUP"));
+    const QString path = p.positionalArguments().first();
+    if (!QFileInfo(path).isDir())
+        return fail(QStringLiteral("no backup folder at %1").arg(path));
+    const VerifyReport report = BackupStore::verify(path);
+    if (report.ok()) {
+        out() << "OK: " << report.filesChecked << " files match their SHA-256 in " << path << '\n';
+        out().flush();
+        return 0;
+    }
+    for (const QString &problem : report.problems)
+        err() << problem << '\n';
+    err() << "DAMAGED: " << report.problems.size() << " problem(s) in " << path << '\n';
+    err().flush();
+    return 1;
+}
+
+} // namespace lifeboat::cli

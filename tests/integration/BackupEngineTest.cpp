@@ -1,0 +1,348 @@
+// Round trips, snapshots and faults: what makes a backup trustworthy.
+#include "BackupStore.h"
+#include "BackupTestUtil.h"
+#include "Fingerprint.h"
+#include "ToolLocator.h"
+
+#include <QElapsedTimer>
+#include <QFileInfo>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QThread>
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <csignal>
+#include <thread>
+
+using namespace lifeboat;
+using namespace lifeboat::test;
+
+namespace {
+
+QString tool(const QString &name)
+{
+    return TempCluster::binDir() + u'/' + name;
+}
+
+QStringList pgEnv(const TempCluster &c, const QString &db = QStringLiteral("postgres"))
+{
+    return {QStringLiteral("PGPASSFILE=") + c.pgpassFile(), QStringLiteral("PGHOST=127.0.0.1"),
+            QStringLiteral("PGPORT=%1").arg(c.port()), QStringLiteral("PGUSER=") + c.superuser(),
+            QStringLiteral("PGDATABASE=") + db};
+}
+
+Fingerprint fingerprintOf(const TempCluster &c, QString *error)
+{
+    PgConnection conn = c.connect();
+    return fingerprint(conn, error);
+}
+
+// Makes the fixture big enough that a backup takes a few seconds.
+void growFixture(const SupabaseFixture &f, int rows)
+{
+    QString error;
+    ASSERT_TRUE(f.cluster().exec(QStringLiteral("CREATE TABLE public.bulk AS SELECT g AS id, md5(g::text) AS a, "
+                                                "repeat(md5(g::text), 8) AS b FROM generate_series(1, %1) g")
+                                     .arg(rows),
+                                 &error))
+        << error.toStdString();
+}
+
+QStringList completeBackups(const QString &root)
+{
+    QStringList complete;
+    for (const BackupInfo &b : BackupStore::list(root))
+        if (b.state == BackupInfo::State::Complete)
+            complete << b.path;
+    return complete;
+}
+
+// A fixture, one complete backup of it, and an empty cluster to restore into.
+class BackupRoundTrip : public ::testing::Test
+{
+protected:
+    void SetUp() override
+    {
+        QString error;
+        ASSERT_TRUE(source.setUp(&error)) << error.toStdString();
+        r = runBackup(requestFor(source, out.path()));
+        ASSERT_EQ(r.outcome, BackupOutcome::Complete) << r.message.toStdString();
+        ASSERT_TRUE(target.start(&error)) << error.toStdString();
+    }
+    static TempCluster::Options supabaseLike()
+    {
+        TempCluster::Options o;
+        o.superuser = QStringLiteral("supabase_admin");
+        return o;
+    }
+
+    SupabaseFixture source;
+    QTemporaryDir out;
+    BackupResult r;
+    TempCluster target{supabaseLike()};
+};
+
+} // namespace
+
+TEST_F(BackupRoundTrip, ArchiveAndRolesRestoreIntoAFreshClusterWithAnEqualFingerprint)
+{
+    QString error;
+    QByteArray so, se;
+    ASSERT_EQ(runProgram(tool(QStringLiteral("psql")),
+                         {QStringLiteral("-q"), QStringLiteral("-f"), r.path + QStringLiteral("/roles/roles.sql")}, &so,
+                         &se, pgEnv(target)),
+              0)
+        << so.toStdString() << se.toStdString();
+    // roles.sql carries every role's password hash, supabase_admin's too: from here on the
+    // target's superuser logs in with the source's password.
+    QStringList env = pgEnv(target);
+    env.first() = QStringLiteral("PGPASSFILE=") + source.cluster().pgpassFile();
+    ASSERT_EQ(runProgram(tool(QStringLiteral("pg_restore")),
+                         {QStringLiteral("--exit-on-error"), QStringLiteral("--single-transaction"),
+                          QStringLiteral("-d"), QStringLiteral("postgres"), r.path + QStringLiteral("/database/database.dump")},
+                         &so, &se, env),
+              0)
+        << se.toStdString();
+    ASSERT_EQ(runProgram(tool(QStringLiteral("psql")),
+                         {QStringLiteral("-q"), QStringLiteral("-v"), QStringLiteral("ON_ERROR_STOP=1"), QStringLiteral("-v"),
+                          QStringLiteral("target_db=postgres"), QStringLiteral("-f"),
+                          r.path + QStringLiteral("/roles/database_settings.sql")},
+                         &so, &se, env),
+              0)
+        << se.toStdString();
+
+    const Fingerprint before = fingerprintOf(source.cluster(), &error);
+    ASSERT_FALSE(before.empty()) << error.toStdString();
+    PgConnection targetConn = PgConnection::open(target.connection(), source.cluster().password());
+    const Fingerprint after = fingerprint(targetConn, &error);
+    ASSERT_FALSE(after.empty()) << error.toStdString();
+    EXPECT_EQ(differences(before, after), QStringList()) << differences(before, after).join(u'\n').toStdString();
+    EXPECT_GE(onlyKind(after, QStringLiteral("user:")).size(), 24u);
+}
+
+TEST_F(BackupRoundTrip, GeneratedRestoreScriptRebuildsTheDatabase)
+{
+    QString error;
+    QByteArray so, se;
+    const int rc = runProgram(QStringLiteral("bash"), {r.path + QStringLiteral("/restore.sh"), QStringLiteral("--yes")},
+                              &so, &se, pgEnv(target));
+    ASSERT_EQ(rc, 0) << so.toStdString() << se.toStdString();
+    const Fingerprint before = fingerprintOf(source.cluster(), &error);
+    const Fingerprint after = fingerprintOf(target, &error);
+    ASSERT_FALSE(after.empty()) << error.toStdString();
+    EXPECT_EQ(differences(before, after), QStringList()) << differences(before, after).join(u'\n').toStdString();
+}
+
+TEST_F(BackupRoundTrip, RestoreScriptRefusesADamagedBackupBeforeTouchingTheDatabase)
+{
+    QFile f(r.path + QStringLiteral("/rls_policies/public.profiles.sql"));
+    ASSERT_TRUE(f.open(QIODevice::ReadWrite));
+    f.seek(10);
+    f.write("X");
+    f.close();
+    QByteArray so, se;
+    // Port 1: nothing listens there, so any attempt to connect would fail differently.
+    const int rc = runProgram(QStringLiteral("bash"), {r.path + QStringLiteral("/restore.sh"), QStringLiteral("--yes")},
+                              &so, &se, {QStringLiteral("PGHOST=127.0.0.1"), QStringLiteral("PGPORT=1")});
+    EXPECT_EQ(rc, 3) << so.toStdString() << se.toStdString();
+    const QByteArray all = so + se;
+    EXPECT_TRUE(all.contains("rls_policies/public.profiles.sql")) << all.toStdString();
+}
+
+TEST(BackupSnapshot, RowsWrittenDuringTheBackupAppearInAllComponentsOrNone)
+{
+    SupabaseFixture source;
+    QString error;
+    ASSERT_TRUE(source.setUp(&error)) << error.toStdString();
+    growFixture(source, 200000);
+    QTemporaryDir out;
+
+    std::atomic_bool stop{false};
+    std::atomic_int inserted{0};
+    std::thread writer([&] {
+        PgConnection c = source.cluster().connect();
+        while (!stop.load()) {
+            PgResultPtr r = c.exec(QStringLiteral(
+                "INSERT INTO public.activity_events (event_type, payload) VALUES ('during_backup', '{}'); "
+                "INSERT INTO public.bulk VALUES (-1, 'x', 'y');"));
+            if (PgConnection::succeeded(r.get()))
+                ++inserted;
+            QThread::msleep(2);
+        }
+    });
+    BackupRequest req = requestFor(source, out.path());
+    req.components = {Component::Database, Component::DataCsv};
+    const BackupResult r = runBackup(req);
+    stop = true;
+    writer.join();
+    ASSERT_EQ(r.outcome, BackupOutcome::Complete) << r.message.toStdString();
+    ASSERT_GT(inserted.load(), 10) << "the writer ran during the backup";
+
+    // Count the rows of each table in the plain SQL (from the dump) and in the CSV.
+    const QByteArray sql = readAll(r.path + QStringLiteral("/database/database.sql"));
+    auto dumpRows = [&](const QByteArray &table) {
+        const qsizetype start = sql.indexOf(QByteArray("COPY " + table + " "));
+        const qsizetype end = sql.indexOf("\n\\.\n", start);
+        return sql.mid(start, end - start).count('\n'); // header line + rows - 1 + ... = rows
+    };
+    const QJsonObject tables =
+        r.manifest.component(Component::DataCsv)->details.value(QStringLiteral("tables")).toObject();
+    for (const char *t : {"public.bulk", "public.activity_events"}) {
+        const qint64 csvRows = tables.value(QLatin1String(t)).toObject().value(QStringLiteral("rows")).toInteger();
+        EXPECT_EQ(dumpRows(QByteArray(t)), csvRows) << t << ": the dump and the CSV saw the same snapshot";
+    }
+    PgConnection c = source.cluster().connect();
+    PgResultPtr now = c.exec(QStringLiteral("SELECT count(*) FROM public.bulk"));
+    EXPECT_GT(PgConnection::value(now.get(), 0, 0).toLongLong(),
+              tables.value(QStringLiteral("public.bulk")).toObject().value(QStringLiteral("rows")).toInteger())
+        << "rows committed after the snapshot are in neither";
+}
+
+TEST_F(BackupRoundTrip, VerifyNamesAFlippedByteAndADeletedFile)
+{
+    ASSERT_TRUE(BackupStore::verify(r.path).ok());
+
+    QFile dump(r.path + QStringLiteral("/database/database.dump"));
+    ASSERT_TRUE(dump.open(QIODevice::ReadWrite));
+    dump.seek(dump.size() / 2);
+    char byte = 0;
+    dump.getChar(&byte);
+    dump.seek(dump.size() / 2);
+    dump.putChar(char(byte ^ 0x01));
+    dump.close();
+    ASSERT_TRUE(QFile::remove(r.path + QStringLiteral("/functions/public.has_role.sql")));
+
+    const VerifyReport report = BackupStore::verify(r.path);
+    EXPECT_FALSE(report.ok());
+    const QString problems = report.problems.join(u'\n');
+    EXPECT_TRUE(problems.contains(QStringLiteral("damaged: database/database.dump"))) << problems.toStdString();
+    EXPECT_TRUE(problems.contains(QStringLiteral("missing: functions/public.has_role.sql"))) << problems.toStdString();
+    EXPECT_EQ(report.problems.size(), 2) << problems.toStdString();
+
+    QByteArray so, se;
+    EXPECT_EQ(runProgram(QStringLiteral(LIFEBOAT_CLI_PATH), {QStringLiteral("verify"), r.path}, &so, &se), 1);
+    EXPECT_TRUE(se.contains("database/database.dump") && se.contains("functions/public.has_role.sql")) << se.toStdString();
+}
+
+TEST(BackupFaults, KillingTheBackupAtAnyPointLeavesNoCompleteBackup)
+{
+    SupabaseFixture source;
+    QString error;
+    ASSERT_TRUE(source.setUp(&error)) << error.toStdString();
+    growFixture(source, 300000);
+    QTemporaryDir out;
+    for (int delayMs : {150, 600, 1200}) {
+        QProcess cli;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("PGPASSFILE"), source.cluster().pgpassFile());
+        cli.setProcessEnvironment(env);
+        cli.start(QStringLiteral(LIFEBOAT_CLI_PATH), {QStringLiteral("backup"), QStringLiteral("--project"),
+                                                     source.projectDir(), QStringLiteral("--out"), out.path()});
+        ASSERT_TRUE(cli.waitForStarted());
+        QThread::msleep(delayMs);
+        ::kill(pid_t(cli.processId()), SIGKILL);
+        cli.waitForFinished();
+        EXPECT_EQ(completeBackups(out.path()), QStringList()) << "killed after " << delayMs << " ms";
+    }
+    bool sawIncomplete = false;
+    for (const BackupInfo &b : BackupStore::list(out.path()))
+        sawIncomplete |= b.state == BackupInfo::State::Incomplete;
+    EXPECT_TRUE(sawIncomplete) << "a killed run shows as incomplete";
+}
+
+TEST(BackupFaults, CancelStopsPromptlyAndKeepsNothing)
+{
+    SupabaseFixture source;
+    QString error;
+    ASSERT_TRUE(source.setUp(&error)) << error.toStdString();
+    growFixture(source, 600000);
+    QTemporaryDir out;
+    std::shared_ptr<BackupJob> job = BackupEngine::start(requestFor(source, out.path()));
+    ASSERT_TRUE(waitUntil([&] { return job->future().progressValue() > 0; }, 30000));
+    QElapsedTimer t;
+    t.start();
+    job->cancel();
+    const BackupResult r = await(job->future());
+    const qint64 ms = t.elapsed();
+    EXPECT_EQ(r.outcome, BackupOutcome::Cancelled) << r.message.toStdString();
+    EXPECT_LT(ms, 2000) << "cancel took " << ms << " ms";
+    EXPECT_TRUE(r.path.endsWith(QLatin1String(".cancelled"))) << r.path.toStdString();
+    EXPECT_EQ(filesBelow(r.path), QStringList{QStringLiteral("lifeboat-status.json")});
+    EXPECT_EQ(completeBackups(out.path()), QStringList());
+    EXPECT_EQ(BackupStore::list(out.path()).first().state, BackupInfo::State::Cancelled);
+}
+
+TEST(BackupFaults, ServerStoppedMidBackupFailsClearly)
+{
+    SupabaseFixture source;
+    QString error;
+    ASSERT_TRUE(source.setUp(&error)) << error.toStdString();
+    growFixture(source, 600000);
+    QTemporaryDir out;
+    std::shared_ptr<BackupJob> job = BackupEngine::start(requestFor(source, out.path()));
+    ASSERT_TRUE(waitUntil([&] { return job->future().progressValue() > 0; }, 30000));
+    source.cluster().stop();
+    const BackupResult r = await(job->future());
+    EXPECT_EQ(r.outcome, BackupOutcome::Failed);
+    EXPECT_FALSE(r.failedComponent.isEmpty());
+    EXPECT_TRUE(r.message.contains(r.failedComponent)) << r.message.toStdString();
+    EXPECT_TRUE(r.path.endsWith(QLatin1String(".failed"))) << r.path.toStdString();
+    EXPECT_EQ(completeBackups(out.path()), QStringList());
+    const BackupInfo info = BackupStore::list(out.path()).first();
+    EXPECT_EQ(info.state, BackupInfo::State::Failed);
+    EXPECT_EQ(info.message, r.message);
+}
+
+TEST(BackupFaults, WrongPasswordFailsBeforeWritingAnything)
+{
+    SupabaseFixture source;
+    QString error;
+    ASSERT_TRUE(source.setUp(&error)) << error.toStdString();
+    QTemporaryDir out;
+    BackupRequest req = requestFor(source, out.path());
+    req.password = QStringLiteral("not-the-password");
+    const BackupResult r = runBackup(req);
+    EXPECT_EQ(r.outcome, BackupOutcome::Failed);
+    EXPECT_TRUE(r.message.contains(QStringLiteral("lifeboat-demo")) && r.message.contains(QStringLiteral("password")))
+        << r.message.toStdString();
+    EXPECT_FALSE(r.message.contains(QStringLiteral("not-the-password")));
+    EXPECT_TRUE(BackupStore::list(out.path()).isEmpty());
+}
+
+TEST(BackupFaults, MissingToolNamesTheVersionAndThePackage)
+{
+    auto t = ToolLocator::find(QStringLiteral("pg_dump"), 99);
+    ASSERT_FALSE(t.ok());
+    EXPECT_TRUE(t.error().contains(QStringLiteral("PostgreSQL 99"))) << t.error().toStdString();
+    EXPECT_TRUE(t.error().contains(QStringLiteral("postgresql-client-99"))) << t.error().toStdString();
+    auto ok = ToolLocator::find(QStringLiteral("pg_dump"), 15);
+    ASSERT_TRUE(ok.ok()) << ok.error().toStdString();
+    EXPECT_GE(ok->major, 15);
+}
+
+TEST(BackupPlain, APlainDatabaseBacksUpWithSupabaseComponentsSkipped)
+{
+    TempCluster cluster;
+    QString error;
+    ASSERT_TRUE(cluster.start(&error)) << error.toStdString();
+    ASSERT_TRUE(SupabaseFixture::loadPlain(cluster, QStringLiteral("postgres"), &error)) << error.toStdString();
+    QTemporaryDir out;
+    BackupRequest req;
+    req.stack.kind = Stack::Kind::PostgresProfile;
+    req.stack.id = QStringLiteral("plain");
+    req.stack.name = QStringLiteral("plain");
+    req.stack.connection = cluster.connection();
+    req.password = cluster.password();
+    req.outputRoot = out.path();
+    const BackupResult r = runBackup(req);
+    ASSERT_EQ(r.outcome, BackupOutcome::Complete) << r.message.toStdString();
+    for (const QString &c : {Component::AuthUsers, Component::Storage, Component::Migrations, Component::EdgeFunctions,
+                             Component::Config})
+        EXPECT_EQ(r.manifest.component(c)->status, ComponentResult::Status::Skipped) << c.toStdString();
+    for (const QString &c : {Component::Database, Component::Roles, Component::DataCsv, Component::Functions})
+        EXPECT_EQ(r.manifest.component(c)->status, ComponentResult::Status::Ok) << c.toStdString();
+    EXPECT_GE(r.manifest.component(Component::DataCsv)->counts.value(QStringLiteral("tables")), 3);
+    EXPECT_TRUE(BackupStore::verify(r.path).ok());
+}

@@ -1,0 +1,53 @@
+#pragma once
+
+#include "BackupEngine.h"
+#include "BackupRequest.h"
+#include "SupabaseFixture.h"
+#include "TestUtil.h"
+
+#include <QDir>
+#include <QDirIterator>
+#include <QFile>
+#include <QStringList>
+
+namespace lifeboat::test {
+
+/// A request for the fixture's stack: its cluster password, a fresh output root.
+inline BackupRequest requestFor(const SupabaseFixture &fixture, const QString &outputRoot)
+{
+    BackupRequest r;
+    r.stack = fixture.stack();
+    r.password = fixture.cluster().password();
+    r.outputRoot = outputRoot;
+    r.storageDir = fixture.storageDir();
+    return r;
+}
+
+/// Runs a backup to the end, keeping the event loop turning; `log` collects every log line.
+inline BackupResult runBackup(const BackupRequest &request, QStringList *log = nullptr, int timeoutMs = 300000)
+{
+    std::shared_ptr<BackupJob> job = BackupEngine::start(request);
+    if (log)
+        QObject::connect(job.get(), &BackupJob::logLine, job.get(),
+                         [log](const QString &c, const QString &line) { *log << c + QStringLiteral(": ") + line; });
+    return await(job->future(), timeoutMs);
+}
+
+/// Every file below `dir`, relative.
+inline QStringList filesBelow(const QString &dir)
+{
+    QStringList files;
+    QDirIterator it(dir, QDir::Files | QDir::Hidden | QDir::NoDotAndDotDot, QDirIterator::Subdirectories);
+    while (it.hasNext())
+        files << QDir(dir).relativeFilePath(it.next());
+    files.sort();
+    return files;
+}
+
+inline QByteArray readAll(const QString &path)
+{
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
+} // namespace lifeboat::test

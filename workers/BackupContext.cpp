@@ -1,0 +1,180 @@
+#include "BackupContext.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QRegularExpression>
+
+namespace lifeboat {
+
+namespace {
+constexpr qint64 ProgressIntervalMs = 200;
+const QFile::Permissions OwnerOnlyDir = QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner;
+const QFile::Permissions OwnerOnlyFile = QFile::ReadOwner | QFile::WriteOwner;
+} // namespace
+
+QString safeFileName(const QString &name)
+{
+    static const QRegularExpression unsafe(QStringLiteral("[/\\\\:*?\"<>|\\x00-\\x1f]"));
+    QString s = name;
+    s.replace(unsafe, QStringLiteral("_"));
+    if (s.startsWith(u'.'))
+        s.prepend(u'_');
+    return s.left(200);
+}
+
+PgConnection BackupContext::openSnapshotConnection(QString *error) const
+{
+    PgConnection conn = PgConnection::open(connection, password, 10, QStringLiteral("lifeboat-backup"));
+    if (!conn.isOpen()) {
+        *error = conn.errorMessage();
+        return conn;
+    }
+    const QString sql = QStringLiteral("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY; "
+                                       "SET TRANSACTION SNAPSHOT %1; SET LOCAL search_path = pg_catalog; "
+                                       "SET LOCAL statement_timeout = 0;")
+                            .arg(QStringLiteral("'") + snapshot + QStringLiteral("'"));
+    PgResultPtr r = conn.exec(sql);
+    if (!PgConnection::succeeded(r.get())) {
+        *error = QStringLiteral("cannot join the backup's snapshot: ") + PgConnection::resultError(r.get());
+        return PgConnection();
+    }
+    return conn;
+}
+
+QProcessEnvironment BackupContext::toolEnvironment() const
+{
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    for (const char *var : {"PGPASSWORD", "PGHOST", "PGPORT", "PGDATABASE", "PGUSER", "PGSERVICE", "PGOPTIONS"})
+        env.remove(QString::fromLatin1(var));
+    if (!pgpassFile.isEmpty())
+        env.insert(QStringLiteral("PGPASSFILE"), pgpassFile);
+    env.insert(QStringLiteral("PGAPPNAME"), QStringLiteral("lifeboat-backup"));
+    env.insert(QStringLiteral("PGCONNECT_TIMEOUT"), QStringLiteral("10"));
+    return env;
+}
+
+QString BackupContext::conninfo() const
+{
+    auto quote = [](QString v) -> QString {
+        v.replace(u'\\', QStringLiteral("\\\\")).replace(u'\'', QStringLiteral("\\'"));
+        return u'\'' + v + u'\'';
+    };
+    return QStringLiteral("host=%1 port=%2 dbname=%3 user=%4")
+        .arg(quote(connection.host))
+        .arg(connection.port)
+        .arg(quote(connection.database), quote(connection.user));
+}
+
+ToolOutcome BackupContext::runTool(const QString &component, const PgTool &tool, const QStringList &args)
+{
+    log(component, QStringLiteral("$ %1 %2").arg(tool.path, args.join(u' ')));
+    return lifeboat::runTool(tool.path, args, toolEnvironment(), cancelled,
+                             [this, component](const QString &line) { log(component, line); });
+}
+
+QString BackupContext::absolutePath(const QString &relativePath) const
+{
+    return folder + u'/' + relativePath;
+}
+
+bool BackupContext::makeParent(const QString &relativePath, QString *error) const
+{
+    const QString parent = QFileInfo(absolutePath(relativePath)).absolutePath();
+    QDir dir(folder);
+    const QStringList parts = QDir(folder).relativeFilePath(parent).split(u'/', Qt::SkipEmptyParts);
+    for (const QString &part : parts) {
+        if (part == QLatin1String("."))
+            continue;
+        if (!dir.exists(part) && !dir.mkdir(part)) {
+            *error = QStringLiteral("cannot create folder %1").arg(dir.filePath(part));
+            return false;
+        }
+        QFile::setPermissions(dir.filePath(part), OwnerOnlyDir);
+        dir.cd(part);
+    }
+    return true;
+}
+
+bool BackupContext::writeFile(ComponentResult &result, const QString &relativePath, const QByteArray &data,
+                              bool secret, QString *error) const
+{
+    if (!makeParent(relativePath, error))
+        return false;
+    QFile f(absolutePath(relativePath));
+    if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
+        *error = QStringLiteral("cannot write %1: %2").arg(f.fileName(), f.errorString());
+        return false;
+    }
+    f.setPermissions(OwnerOnlyFile);
+    if (f.write(data) != data.size() || !f.flush()) {
+        *error = QStringLiteral("cannot write %1: %2").arg(f.fileName(), f.errorString());
+        return false;
+    }
+    addFile(result, relativePath, secret);
+    return true;
+}
+
+bool BackupContext::copyFile(ComponentResult &result, const QString &source, const QString &relativePath,
+                             bool secret, QString *error) const
+{
+    if (!makeParent(relativePath, error))
+        return false;
+    QFile in(source);
+    QFile out(absolutePath(relativePath));
+    if (!in.open(QIODevice::ReadOnly)) {
+        *error = QStringLiteral("cannot read %1: %2").arg(source, in.errorString());
+        return false;
+    }
+    if (!out.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
+        *error = QStringLiteral("cannot write %1: %2").arg(out.fileName(), out.errorString());
+        return false;
+    }
+    out.setPermissions(OwnerOnlyFile);
+    QByteArray chunk;
+    while (!(chunk = in.read(1 << 20)).isEmpty()) {
+        if (out.write(chunk) != chunk.size()) {
+            *error = QStringLiteral("cannot write %1: %2").arg(out.fileName(), out.errorString());
+            return false;
+        }
+    }
+    if (in.error() != QFile::NoError || !out.flush()) {
+        *error = QStringLiteral("copying %1 failed: %2").arg(source, in.errorString() + out.errorString());
+        return false;
+    }
+    addFile(result, relativePath, secret);
+    return true;
+}
+
+void BackupContext::addFile(ComponentResult &result, const QString &relativePath, bool secret) const
+{
+    QFile::setPermissions(absolutePath(relativePath), OwnerOnlyFile);
+    ManifestFile f;
+    f.path = relativePath;
+    f.secret = secret;
+    result.files.append(f);
+}
+
+void BackupContext::progress(const QString &component, qint64 done, qint64 total, const QString &item)
+{
+    {
+        QMutexLocker lock(&m_progressMutex);
+        if (!m_clock.isValid())
+            m_clock.start();
+        const qint64 now = m_clock.elapsed();
+        const qint64 last = m_lastProgressMs.value(component, -ProgressIntervalMs);
+        if (done < total && now - last < ProgressIntervalMs)
+            return;
+        m_lastProgressMs.insert(component, now);
+    }
+    if (progressSink)
+        progressSink(component, done, total, item);
+}
+
+void BackupContext::log(const QString &component, const QString &line)
+{
+    if (logSink)
+        logSink(component, line);
+}
+
+} // namespace lifeboat

@@ -1,0 +1,78 @@
+#pragma once
+
+#include "BackupRequest.h"
+#include "PgConnection.h"
+#include "ToolLocator.h"
+#include "ToolProcess.h"
+
+#include <QElapsedTimer>
+#include <QHash>
+#include <QMutex>
+#include <QProcessEnvironment>
+
+#include <atomic>
+#include <functional>
+
+namespace lifeboat {
+
+/// What every exporter shares during one backup run: where to write, how to reach the
+/// database in the run's snapshot, the tools, progress and cancellation. Set up by the
+/// engine before exporters start; afterwards only the thread-safe members change.
+class BackupContext
+{
+public:
+    using ProgressSink = std::function<void(const QString &component, qint64 done, qint64 total, const QString &item)>;
+    using LogSink = std::function<void(const QString &component, const QString &line)>;
+
+    BackupRequest request;
+    ConnectionInfo connection;
+    std::optional<QString> password; ///< The credential that worked; never written anywhere but a 0600 pgpass.
+    QString pgpassFile;              ///< Temporary 0600 file for child tools; empty when libpq's own sources apply.
+    QString folder;                  ///< The backup's .partial folder.
+    QString snapshot;                ///< pg_export_snapshot() of the holder transaction.
+    int serverVersionNum = 0;
+    QString serverVersion;
+    PgTool pgDump, pgRestore, pgDumpAll;
+    std::atomic_bool cancelled{false};
+
+    ProgressSink progressSink;
+    LogSink logSink;
+
+    /// A connection whose transaction reads the run's snapshot (REPEATABLE READ, READ ONLY),
+    /// with search_path = pg_catalog so deparsed SQL is fully qualified.
+    PgConnection openSnapshotConnection(QString *error) const;
+
+    /// For child tools: connection settings and PGPASSFILE in the environment, never on
+    /// the command line.
+    QProcessEnvironment toolEnvironment() const;
+    /// "host=... port=... dbname=... user=..." (no password) for --dbname.
+    QString conninfo() const;
+    ToolOutcome runTool(const QString &component, const PgTool &tool, const QStringList &args);
+
+    QString absolutePath(const QString &relativePath) const;
+    /// Creates the folders of `relativePath` (0700).
+    bool makeParent(const QString &relativePath, QString *error) const;
+    /// Writes a whole file (0600) and records it in `result`.
+    bool writeFile(ComponentResult &result, const QString &relativePath, const QByteArray &data, bool secret,
+                   QString *error) const;
+    /// Copies a file from the project or storage folder into the backup (0600) and records it.
+    bool copyFile(ComponentResult &result, const QString &source, const QString &relativePath, bool secret,
+                  QString *error) const;
+    /// Records a file an exporter or tool wrote itself.
+    void addFile(ComponentResult &result, const QString &relativePath, bool secret) const;
+
+    /// Throttled to one report per 200 ms per component, plus the final one.
+    void progress(const QString &component, qint64 done, qint64 total, const QString &item = {});
+    void log(const QString &component, const QString &line);
+    bool isCancelled() const { return cancelled.load(); }
+
+private:
+    QMutex m_progressMutex;
+    QHash<QString, qint64> m_lastProgressMs;
+    QElapsedTimer m_clock;
+};
+
+/// A file name safe on every file system for an object name ("public.my/table" -> "public.my_table").
+QString safeFileName(const QString &name);
+
+} // namespace lifeboat

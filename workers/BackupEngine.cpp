@@ -1,0 +1,405 @@
+#include "BackupEngine.h"
+
+#include "BackupContext.h"
+#include "BackupFinalizer.h"
+#include "ConnectionOpener.h"
+#include "ExportSql.h"
+#include "exporters/AuthUsersExporter.h"
+#include "exporters/DataCsvExporter.h"
+#include "exporters/DatabaseExporter.h"
+#include "exporters/EncryptionExporter.h"
+#include "exporters/FunctionsExporter.h"
+#include "exporters/MigrationsExporter.h"
+#include "exporters/ProjectFilesExporter.h"
+#include "exporters/RlsPoliciesExporter.h"
+#include "exporters/RolesExporter.h"
+#include "exporters/StorageExporter.h"
+#include "exporters/UserRolesExporter.h"
+
+#include <QDateTime>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QHash>
+#include <QMutex>
+#include <QPromise>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QThreadPool>
+#include <QtConcurrent/QtConcurrentRun>
+
+namespace lifeboat {
+
+namespace {
+
+const QFile::Permissions OwnerOnlyDir = QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner;
+
+std::unique_ptr<Exporter> makeExporter(const QString &name)
+{
+    if (name == Component::Database) return std::make_unique<DatabaseExporter>();
+    if (name == Component::Roles) return std::make_unique<RolesExporter>();
+    if (name == Component::AuthUsers) return std::make_unique<AuthUsersExporter>();
+    if (name == Component::UserRoles) return std::make_unique<UserRolesExporter>();
+    if (name == Component::RlsPolicies) return std::make_unique<RlsPoliciesExporter>();
+    if (name == Component::Functions) return std::make_unique<FunctionsExporter>();
+    if (name == Component::Encryption) return std::make_unique<EncryptionExporter>();
+    if (name == Component::Migrations) return std::make_unique<MigrationsExporter>();
+    if (name == Component::EdgeFunctions) return std::make_unique<EdgeFunctionsExporter>();
+    if (name == Component::Storage) return std::make_unique<StorageExporter>();
+    if (name == Component::DataCsv) return std::make_unique<DataCsvExporter>();
+    if (name == Component::Config) return std::make_unique<ConfigExporter>();
+    return nullptr;
+}
+
+// How much of the overall bar each component is worth: the two that read all data dominate.
+int weightOf(const QString &component)
+{
+    if (component == Component::Database)
+        return 50;
+    if (component == Component::DataCsv)
+        return 35;
+    return 2;
+}
+
+QString pgpassEscape(QString v)
+{
+    return v.replace(u'\\', QStringLiteral("\\\\")).replace(u':', QStringLiteral("\\:"));
+}
+
+bool makePrivateDir(const QString &path, QString *error)
+{
+    if (!QDir().mkpath(path)) {
+        *error = QStringLiteral("cannot create %1").arg(path);
+        return false;
+    }
+    QFile::setPermissions(path, OwnerOnlyDir);
+    return true;
+}
+
+class Runner
+{
+public:
+    Runner(BackupContext &ctx, QPromise<BackupResult> &promise, BackupJob *job)
+        : m_ctx(ctx)
+        , m_promise(promise)
+        , m_job(job)
+    {}
+
+    BackupResult run();
+
+private:
+    bool prepare(BackupResult &result, PgConnection &holder, QTemporaryDir &secrets);
+    void runExporters();
+    void reportProgress(const QString &component, qint64 done, qint64 total);
+
+    BackupContext &m_ctx;
+    QPromise<BackupResult> &m_promise;
+    BackupJob *m_job;
+    QStringList m_components;
+    QList<ComponentResult> m_results;
+    QMutex m_mutex;
+    QHash<QString, double> m_fraction;
+};
+
+bool Runner::prepare(BackupResult &result, PgConnection &holder, QTemporaryDir &secrets)
+{
+    const BackupRequest &req = m_ctx.request;
+    const Stack &stack = req.stack;
+    m_ctx.connection = stack.connection;
+
+    for (const QString &c : std::as_const(m_components))
+        if (!Component::all().contains(c)) {
+            result.message = QStringLiteral("Unknown component \"%1\". Known components: %2.")
+                                 .arg(c, Component::all().join(QStringLiteral(", ")));
+            return false;
+        }
+
+    OpenedConnection opened = openWithCredentials(m_ctx.connection, Credentials{req.password, req.passwordFallbacks},
+                                                  10, QStringLiteral("lifeboat-backup"));
+    if (!opened.connection.isOpen()) {
+        const QString why = opened.connection.errorMessage();
+        result.message = QStringLiteral("Cannot connect to the database of \"%1\" at %2 as %3: %4")
+                             .arg(stack.name, m_ctx.connection.displayAddress(), m_ctx.connection.user, why);
+        if (isAuthFailure(opened.connection))
+            result.message += QStringLiteral(" Save the right password for this stack, or put it in ~/.pgpass or "
+                                             "PGPASSWORD.");
+        else
+            result.message += QStringLiteral(" Is the stack running (for Supabase: `supabase start`)?");
+        return false;
+    }
+    holder = std::move(opened.connection);
+    m_ctx.password = opened.password;
+    m_ctx.serverVersionNum = holder.serverVersion();
+    PgResultPtr v = holder.exec(QStringLiteral("SHOW server_version"));
+    m_ctx.serverVersion = PgConnection::succeeded(v.get()) ? PgConnection::value(v.get(), 0, 0) : QString();
+
+    const int major = m_ctx.serverVersionNum / 10000;
+    struct Need { QString tool; PgTool *slot; bool needed; };
+    const Need needs[] = {
+        {QStringLiteral("pg_dump"), &m_ctx.pgDump, m_components.contains(Component::Database)},
+        {QStringLiteral("pg_restore"), &m_ctx.pgRestore, m_components.contains(Component::Database)},
+        {QStringLiteral("pg_dumpall"), &m_ctx.pgDumpAll, m_components.contains(Component::Roles)},
+    };
+    for (const Need &n : needs) {
+        if (!n.needed)
+            continue;
+        auto tool = ToolLocator::find(n.tool, major);
+        if (!tool) {
+            result.message = tool.error();
+            return false;
+        }
+        *n.slot = tool.value();
+    }
+
+    // The folder: <root>/<stack id>/<timestamp>.partial, private all the way.
+    QString error;
+    const QString root = req.outputRoot.isEmpty() ? BackupEngine::defaultOutputRoot(stack) : req.outputRoot;
+    const bool newRoot = !QDir(root).exists();
+    if (!makePrivateDir(root, &error) || !makePrivateDir(root + u'/' + stack.id, &error)) {
+        result.message = QStringLiteral("Cannot create the backup folder: %1. Choose another backup root.").arg(error);
+        return false;
+    }
+    if (newRoot && !stack.projectDir.isEmpty() && root.startsWith(stack.projectDir)) {
+        // Keep backups (password hashes, dumps) out of the project's git history.
+        QFile ignore(root + QStringLiteral("/.gitignore"));
+        if (ignore.open(QIODevice::WriteOnly))
+            ignore.write("# Lifeboat backups: never commit them.\n*\n");
+    }
+    const QString stamp = QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss"));
+    QString name = stamp;
+    const QDir stackDir(root + u'/' + stack.id);
+    for (int n = 2; stackDir.exists(name) || stackDir.exists(name + QStringLiteral(".partial"))
+                    || stackDir.exists(name + QStringLiteral(".failed"))
+                    || stackDir.exists(name + QStringLiteral(".cancelled"));
+         ++n)
+        name = stamp + u'-' + QString::number(n);
+    m_ctx.folder = stackDir.filePath(name + QStringLiteral(".partial"));
+    if (!makePrivateDir(m_ctx.folder, &error)) {
+        result.message = QStringLiteral("Cannot create the backup folder: %1").arg(error);
+        return false;
+    }
+
+    // Child tools get the password through a private 0600 file, never argv.
+    if (m_ctx.password) {
+        if (!secrets.isValid()) {
+            result.message = QStringLiteral("Cannot create a private temporary folder for the password file.");
+            return false;
+        }
+        QFile::setPermissions(secrets.path(), OwnerOnlyDir);
+        m_ctx.pgpassFile = secrets.filePath(QStringLiteral("pgpass"));
+        QFile f(m_ctx.pgpassFile);
+        if (!f.open(QIODevice::WriteOnly)) {
+            result.message = QStringLiteral("Cannot write the temporary password file %1.").arg(m_ctx.pgpassFile);
+            return false;
+        }
+        f.setPermissions(QFile::ReadOwner | QFile::WriteOwner);
+        f.write(QStringLiteral("%1:%2:*:%3:%4\n")
+                    .arg(pgpassEscape(m_ctx.connection.host))
+                    .arg(m_ctx.connection.port)
+                    .arg(pgpassEscape(m_ctx.connection.user), pgpassEscape(*m_ctx.password))
+                    .toUtf8());
+    }
+
+    // The snapshot every reader shares, held open until all are done.
+    PgResultPtr begin = holder.exec(QStringLiteral("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"));
+    PgResultPtr snap = holder.exec(QStringLiteral("SELECT pg_export_snapshot()"));
+    if (!PgConnection::succeeded(begin.get()) || !PgConnection::succeeded(snap.get())) {
+        result.message = QStringLiteral("Cannot export a snapshot: %1").arg(PgConnection::resultError(snap.get()));
+        return false;
+    }
+    m_ctx.snapshot = PgConnection::value(snap.get(), 0, 0);
+    m_ctx.log(QString(), QStringLiteral("Snapshot %1 from PostgreSQL %2 at %3")
+                             .arg(m_ctx.snapshot, m_ctx.serverVersion, m_ctx.connection.displayAddress()));
+    return true;
+}
+
+void Runner::reportProgress(const QString &component, qint64 done, qint64 total)
+{
+    QMutexLocker lock(&m_mutex);
+    m_fraction.insert(component, total > 0 ? std::clamp(double(done) / double(total), 0.0, 1.0) : 0.0);
+    double sum = 0, weights = 0;
+    for (const QString &c : std::as_const(m_components)) {
+        sum += m_fraction.value(c) * weightOf(c);
+        weights += weightOf(c);
+    }
+    // The last 1% is writing the manifest.
+    m_promise.setProgressValue(int(990.0 * sum / std::max(1.0, weights)));
+}
+
+void Runner::runExporters()
+{
+    // Three lanes: pg_dump (a process, mostly server work and compression), the parallel
+    // CSV export, and the small catalog exporters one after another.
+    QList<QStringList> lanes{{}, {}, {}};
+    for (const QString &c : std::as_const(m_components)) {
+        if (c == Component::Database)
+            lanes[0] << c;
+        else if (c == Component::DataCsv)
+            lanes[1] << c;
+        else
+            lanes[2] << c;
+    }
+    QThreadPool pool;
+    pool.setMaxThreadCount(3);
+    QList<QFuture<void>> running;
+    for (const QStringList &lane : std::as_const(lanes)) {
+        if (lane.isEmpty())
+            continue;
+        running.append(QtConcurrent::run(&pool, [this, lane] {
+            for (const QString &name : lane) {
+                ComponentResult r;
+                r.name = name;
+                if (m_ctx.isCancelled()) {
+                    r.status = ComponentResult::Status::Cancelled;
+                } else {
+                    QElapsedTimer t;
+                    t.start();
+                    makeExporter(name)->run(m_ctx, r);
+                    r.durationMs = t.elapsed();
+                    if (m_ctx.isCancelled() && r.status == ComponentResult::Status::Ok)
+                        r.status = ComponentResult::Status::Cancelled;
+                    if (r.status == ComponentResult::Status::Failed)
+                        m_ctx.cancelled = true; // stop the others: a failed backup is not worth finishing
+                }
+                if (r.status == ComponentResult::Status::Ok || r.status == ComponentResult::Status::Skipped)
+                    reportProgress(name, 1, 1);
+                {
+                    QMutexLocker lock(&m_mutex);
+                    m_results.append(r);
+                }
+                emit m_job->componentFinished(r);
+            }
+        }));
+    }
+    for (QFuture<void> &f : running)
+        f.waitForFinished();
+}
+
+BackupResult Runner::run()
+{
+    BackupResult result;
+    const BackupRequest &req = m_ctx.request;
+    m_components = req.components.isEmpty() ? Component::all() : req.components;
+    QStringList ordered;
+    for (const QString &c : Component::all())
+        if (m_components.contains(c))
+            ordered << c;
+    for (const QString &c : std::as_const(m_components))
+        if (!ordered.contains(c))
+            ordered << c; // unknown: prepare() reports it
+    m_components = ordered;
+
+    Manifest &m = result.manifest;
+    m.lifeboatVersion = QStringLiteral(LIFEBOAT_VERSION);
+    m.stackId = req.stack.id;
+    m.stackName = req.stack.name;
+    m.host = req.stack.connection.host;
+    m.port = req.stack.connection.port;
+    m.database = req.stack.connection.database;
+    m.user = req.stack.connection.user;
+    m.projectDir = req.stack.projectDir;
+    m.requestedComponents = m_components;
+    m.startedAt = QDateTime::currentDateTimeUtc();
+    QElapsedTimer clock;
+    clock.start();
+
+    m_promise.setProgressRange(0, 1000);
+    m_ctx.progressSink = [this](const QString &c, qint64 done, qint64 total, const QString &item) {
+        reportProgress(c, done, total);
+        emit m_job->componentProgress(c, done, total, item);
+    };
+    m_ctx.logSink = [this](const QString &c, const QString &line) { emit m_job->logLine(c, line); };
+
+    PgConnection holder;
+    QTemporaryDir secrets(QDir::tempPath() + QStringLiteral("/lifeboat-secrets-XXXXXX"));
+    if (!prepare(result, holder, secrets)) {
+        result.outcome = BackupOutcome::Failed;
+        if (!m_ctx.folder.isEmpty())
+            BackupFinalizer::markUnfinished(m_ctx.folder, result, &result.path);
+        return result;
+    }
+    m.serverVersion = m_ctx.serverVersion;
+    m.serverVersionNum = m_ctx.serverVersionNum;
+    m.pgDumpPath = m_ctx.pgDump.path;
+    m.pgDumpVersion = m_ctx.pgDump.version;
+    m.snapshot = m_ctx.snapshot;
+
+    runExporters();
+    holder.exec(QStringLiteral("COMMIT"));
+
+    // Results in the canonical order.
+    for (const QString &c : std::as_const(m_components))
+        for (const ComponentResult &r : std::as_const(m_results))
+            if (r.name == c)
+                m.components.append(r);
+    for (const ComponentResult &r : std::as_const(m.components)) {
+        if (r.status == ComponentResult::Status::Failed && result.failedComponent.isEmpty()) {
+            result.failedComponent = r.name;
+            result.message = QStringLiteral("Component %1 failed: %2").arg(r.name, r.message);
+        }
+    }
+    if (!result.failedComponent.isEmpty())
+        result.outcome = BackupOutcome::Failed;
+    else if (m_job->isCancelRequested() || m_ctx.isCancelled())
+        result.outcome = BackupOutcome::Cancelled;
+    else
+        result.outcome = BackupOutcome::Complete;
+
+    m.finishedAt = QDateTime::currentDateTimeUtc();
+    m.durationMs = clock.elapsed();
+    if (result.outcome != BackupOutcome::Complete) {
+        if (result.outcome == BackupOutcome::Cancelled)
+            result.message = QStringLiteral("The backup was cancelled; nothing was kept.");
+        BackupFinalizer::markUnfinished(m_ctx.folder, result, &result.path);
+        return result;
+    }
+
+    QString error;
+    if (!BackupFinalizer::finish(m_ctx, m, &result.path, &error)) {
+        result.outcome = BackupOutcome::Failed;
+        result.message = QStringLiteral("Writing the manifest failed: %1").arg(error);
+        BackupFinalizer::markUnfinished(m_ctx.folder, result, &result.path);
+        return result;
+    }
+    m_promise.setProgressValue(1000);
+    return result;
+}
+
+} // namespace
+
+BackupJob::~BackupJob() = default;
+
+void BackupJob::cancel()
+{
+    m_userCancelled = true;
+    if (m_context)
+        m_context->cancelled = true;
+}
+
+std::shared_ptr<BackupJob> BackupEngine::start(const BackupRequest &request)
+{
+    std::shared_ptr<BackupJob> job(new BackupJob, [](BackupJob *j) { j->deleteLater(); });
+    job->m_context = std::make_shared<BackupContext>();
+    job->m_context->request = request;
+    // The job's own thread, not the global pool: a run blocks its thread for minutes.
+    auto *thread = new QThreadPool;
+    thread->setMaxThreadCount(1);
+    BackupJob *raw = job.get();
+    std::shared_ptr<BackupContext> ctx = job->m_context;
+    job->m_future = QtConcurrent::run(thread, [ctx, raw, keep = job](QPromise<BackupResult> &promise) {
+        Runner runner(*ctx, promise, raw);
+        promise.addResult(runner.run());
+    });
+    // The pool is deleted once the run is over.
+    job->m_future.then([thread](const BackupResult &) { thread->deleteLater(); });
+    return job;
+}
+
+QString BackupEngine::defaultOutputRoot(const Stack &stack)
+{
+    if (!stack.projectDir.isEmpty())
+        return stack.projectDir + QStringLiteral("/supabase_backups");
+    return QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) + QStringLiteral("/lifeboat/backups");
+}
+
+} // namespace lifeboat

@@ -1,0 +1,143 @@
+#include "BackupStore.h"
+
+#include "BackupFinalizer.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QRegularExpression>
+
+#include <algorithm>
+
+namespace lifeboat {
+
+QString BackupInfo::stateKey(State s)
+{
+    switch (s) {
+    case State::Complete: return QStringLiteral("complete");
+    case State::Incomplete: return QStringLiteral("incomplete");
+    case State::Failed: return QStringLiteral("failed");
+    case State::Cancelled: return QStringLiteral("cancelled");
+    case State::Damaged: return QStringLiteral("damaged");
+    }
+    return QStringLiteral("incomplete");
+}
+
+BackupInfo BackupStore::inspect(const QString &path)
+{
+    static const QRegularExpression pattern(
+        QStringLiteral("^(\\d{8}-\\d{6})(-\\d+)?(\\.partial|\\.failed|\\.cancelled)?$"));
+    const QFileInfo fi(path);
+    BackupInfo info;
+    info.path = fi.absoluteFilePath();
+    info.stackId = fi.absoluteDir().dirName();
+    const auto m = pattern.match(fi.fileName());
+    info.name = m.hasMatch() ? m.captured(1) + m.captured(2) : fi.fileName();
+    info.timestamp = QDateTime::fromString(m.captured(1), QStringLiteral("yyyyMMdd-HHmmss"));
+    const QString suffix = m.captured(3);
+
+    if (suffix == QLatin1String(".failed") || suffix == QLatin1String(".cancelled")) {
+        info.state = suffix == QLatin1String(".failed") ? BackupInfo::State::Failed : BackupInfo::State::Cancelled;
+        QFile status(path + u'/' + BackupFinalizer::StatusFileName);
+        if (status.open(QIODevice::ReadOnly))
+            info.message = QJsonDocument::fromJson(status.readAll()).object().value(QStringLiteral("message")).toString();
+        return info;
+    }
+    if (suffix == QLatin1String(".partial")) {
+        info.state = BackupInfo::State::Incomplete;
+        info.message = QStringLiteral("Never finished (still running, or the run was killed); it can be removed.");
+        return info;
+    }
+    auto manifest = readManifest(path);
+    if (!manifest) {
+        info.state = BackupInfo::State::Damaged;
+        info.message = manifest.error();
+        return info;
+    }
+    info.state = BackupInfo::State::Complete;
+    info.manifest = manifest.value();
+    return info;
+}
+
+QList<BackupInfo> BackupStore::list(const QString &root)
+{
+    static const QRegularExpression pattern(
+        QStringLiteral("^\\d{8}-\\d{6}(-\\d+)?(\\.partial|\\.failed|\\.cancelled)?$"));
+    QList<BackupInfo> result;
+    const QFileInfoList stacks = QDir(root).entryInfoList(QDir::Dirs | QDir::NoDotAndDotDot);
+    for (const QFileInfo &stack : stacks) {
+        const QFileInfoList runs = QDir(stack.absoluteFilePath()).entryInfoList(QDir::Dirs | QDir::NoDotAndDotDot);
+        for (const QFileInfo &run : runs)
+            if (pattern.match(run.fileName()).hasMatch())
+                result.append(inspect(run.absoluteFilePath()));
+    }
+    std::sort(result.begin(), result.end(), [](const BackupInfo &a, const BackupInfo &b) {
+        return a.timestamp != b.timestamp ? a.timestamp > b.timestamp : a.path > b.path;
+    });
+    return result;
+}
+
+Result<Manifest> BackupStore::readManifest(const QString &backupPath)
+{
+    const QString path = backupPath + u'/' + Manifest::FileName;
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return Error{QStringLiteral("%1 has no readable manifest.json (%2); it is not a complete backup.")
+                         .arg(backupPath, f.errorString())};
+    return Manifest::fromJson(f.readAll(), path);
+}
+
+VerifyReport BackupStore::verify(const QString &backupPath, const std::function<void(int, int, const QString &)> &onFile)
+{
+    VerifyReport report;
+    auto manifest = readManifest(backupPath);
+    if (!manifest) {
+        report.problems << QStringLiteral("damaged: %1 (%2)").arg(Manifest::FileName, manifest.error());
+        return report;
+    }
+
+    // The manifest itself, against SHA256SUMS.
+    QFile sums(backupPath + u'/' + Manifest::ChecksumsName);
+    if (!sums.open(QIODevice::ReadOnly)) {
+        report.problems << QStringLiteral("missing: %1").arg(Manifest::ChecksumsName);
+    } else {
+        QString recorded;
+        while (!sums.atEnd()) {
+            const QByteArray line = sums.readLine().trimmed();
+            if (line.endsWith(QByteArray("  " + Manifest::FileName.toUtf8())))
+                recorded = QString::fromLatin1(line.left(64));
+        }
+        if (recorded.isEmpty())
+            report.problems << QStringLiteral("damaged: %1 (does not list manifest.json)").arg(Manifest::ChecksumsName);
+        else if (BackupFinalizer::sha256OfFile(backupPath + u'/' + Manifest::FileName) != recorded)
+            report.problems << QStringLiteral("damaged: %1 (checksum differs from SHA256SUMS)").arg(Manifest::FileName);
+    }
+
+    const QList<ManifestFile> files = manifest->allFiles();
+    for (int i = 0; i < files.size(); ++i) {
+        const ManifestFile &f = files.at(i);
+        if (onFile)
+            onFile(i, int(files.size()), f.path);
+        const QString path = backupPath + u'/' + f.path;
+        if (!QFileInfo::exists(path)) {
+            report.problems << QStringLiteral("missing: %1").arg(f.path);
+            continue;
+        }
+        qint64 size = -1;
+        const QString sha = BackupFinalizer::sha256OfFile(path, &size);
+        if (sha.isEmpty())
+            report.problems << QStringLiteral("unreadable: %1").arg(f.path);
+        else if (size != f.size)
+            report.problems << QStringLiteral("damaged: %1 (size %2, expected %3)").arg(f.path).arg(size).arg(f.size);
+        else if (sha != f.sha256)
+            report.problems << QStringLiteral("damaged: %1 (checksum differs)").arg(f.path);
+        ++report.filesChecked;
+    }
+    if (onFile)
+        onFile(int(files.size()), int(files.size()), {});
+    return report;
+}
+
+} // namespace lifeboat

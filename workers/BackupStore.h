@@ -1,0 +1,56 @@
+#pragma once
+
+#include "Manifest.h"
+#include "Result.h"
+
+#include <QDateTime>
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+#include <functional>
+#include <optional>
+
+namespace lifeboat {
+
+/// A backup folder as found on disk.
+struct BackupInfo
+{
+    enum class State { Complete, Incomplete, Failed, Cancelled, Damaged };
+
+    QString path;
+    QString stackId;
+    QString name;         ///< "20261127-041500"
+    QDateTime timestamp;  ///< From the folder name (local time).
+    State state = State::Incomplete;
+    QString message;      ///< For failed/cancelled/damaged: why.
+    std::optional<Manifest> manifest;
+
+    static QString stateKey(State s);
+};
+
+/// What `verify` found.
+struct VerifyReport
+{
+    int filesChecked = 0;
+    QStringList problems; ///< "damaged: database/database.dump (checksum differs)", "missing: ..."
+    bool ok() const { return problems.isEmpty(); }
+};
+
+/// Reads backup folders: lists them, reads manifests, verifies checksums. Off the GUI thread.
+class BackupStore
+{
+public:
+    /// Every backup below `root` (`<root>/<stack id>/<timestamp>[.partial|.failed|.cancelled]`),
+    /// newest first.
+    static QList<BackupInfo> list(const QString &root);
+    /// One folder.
+    static BackupInfo inspect(const QString &path);
+    static Result<Manifest> readManifest(const QString &backupPath);
+    /// Checks every file the manifest lists (size and SHA-256) and the manifest itself against
+    /// SHA256SUMS. `onFile(done, total, path)` reports progress.
+    static VerifyReport verify(const QString &backupPath,
+                               const std::function<void(int, int, const QString &)> &onFile = {});
+};
+
+} // namespace lifeboat

@@ -1,0 +1,76 @@
+#include "ToolProcess.h"
+
+#include <QDeadlineTimer>
+#include <QProcess>
+
+#include <signal.h>
+#include <sys/stat.h>
+
+namespace lifeboat {
+
+namespace {
+constexpr int PollMs = 50;
+constexpr int GraceMs = 1000;
+constexpr int TailLines = 15;
+} // namespace
+
+ToolOutcome runTool(const QString &program,
+                    const QStringList &arguments,
+                    const QProcessEnvironment &environment,
+                    const std::atomic_bool &cancel,
+                    const std::function<void(const QString &)> &onLine)
+{
+    ToolOutcome outcome;
+    QProcess p;
+    p.setProcessEnvironment(environment);
+    p.setChildProcessModifier([] { ::umask(077); });
+    p.setStandardInputFile(QProcess::nullDevice());
+    p.start(program, arguments);
+    if (!p.waitForStarted(10000)) {
+        outcome.errorTail = QStringLiteral("%1 could not be started: %2").arg(program, p.errorString());
+        return outcome;
+    }
+    outcome.started = true;
+
+    QStringList tail;
+    QByteArray pending;
+    auto drain = [&](bool all) {
+        pending += p.readAllStandardError();
+        p.readAllStandardOutput(); // tools write their data to files; keep the pipe empty
+        qsizetype nl;
+        while ((nl = pending.indexOf('\n')) >= 0 || (all && !pending.isEmpty())) {
+            const QString line = QString::fromUtf8(nl >= 0 ? pending.left(nl) : pending).trimmed();
+            pending.remove(0, nl >= 0 ? nl + 1 : pending.size());
+            if (line.isEmpty())
+                continue;
+            tail << line;
+            if (tail.size() > TailLines)
+                tail.removeFirst();
+            if (onLine)
+                onLine(line);
+        }
+    };
+
+    QDeadlineTimer killAt(QDeadlineTimer::Forever);
+    while (!p.waitForFinished(PollMs)) {
+        drain(false);
+        if (cancel.load() && !outcome.cancelled) {
+            outcome.cancelled = true;
+            ::kill(pid_t(p.processId()), SIGINT);
+            killAt.setRemainingTime(GraceMs);
+        }
+        if (outcome.cancelled && killAt.hasExpired()) {
+            p.kill();
+            p.waitForFinished(GraceMs);
+            break;
+        }
+    }
+    drain(true);
+    outcome.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+    if (cancel.load())
+        outcome.cancelled = true;
+    outcome.errorTail = tail.join(u'\n');
+    return outcome;
+}
+
+} // namespace lifeboat

@@ -1,0 +1,32 @@
+#pragma once
+
+#include <QProcessEnvironment>
+#include <QString>
+#include <QStringList>
+
+#include <atomic>
+#include <functional>
+
+namespace lifeboat {
+
+/// How a child tool ended.
+struct ToolOutcome
+{
+    bool started = false;
+    bool cancelled = false;
+    int exitCode = -1;
+    QString errorTail; ///< The last lines of its stderr, for the failure message.
+
+    bool ok() const { return started && !cancelled && exitCode == 0; }
+};
+
+/// Runs pg_dump & co. from a worker thread (blocking there, never on the GUI thread).
+/// Files the child creates are 0600 (umask 077). Each stderr line goes to `onLine`.
+/// When `cancel` becomes true the child gets SIGINT, then SIGKILL after a grace period.
+ToolOutcome runTool(const QString &program,
+                    const QStringList &arguments,
+                    const QProcessEnvironment &environment,
+                    const std::atomic_bool &cancel,
+                    const std::function<void(const QString &)> &onLine);
+
+} // namespace lifeboat

@@ -1,0 +1,140 @@
+#include "DataCsvExporter.h"
+
+#include "ExportSql.h"
+
+#include <QFile>
+#include <QJsonObject>
+#include <QMutex>
+#include <QSet>
+#include <QThreadPool>
+#include <QtConcurrent/QtConcurrentRun>
+
+#include <atomic>
+
+namespace lifeboat {
+
+namespace {
+
+struct TableJob
+{
+    QString schema;
+    QString name;
+    QString file;
+    qint64 estimatedBytes = 0;
+    qint64 rows = 0;
+};
+
+} // namespace
+
+void DataCsvExporter::run(BackupContext &ctx, ComponentResult &r)
+{
+    PgConnection conn;
+    if (!connect(ctx, r, conn))
+        return;
+    auto list = ExportSql::query(conn,
+                                 QStringLiteral("SELECT n.nspname, c.relname, pg_table_size(c.oid) FROM pg_class c "
+                                                "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                                                "WHERE c.relkind = 'r' AND ")
+                                     + ExportSql::userSchemaFilter(QStringLiteral("n.nspname"))
+                                     + QStringLiteral(" ORDER BY 3 DESC, 1, 2"),
+                                 QStringLiteral("listing tables"));
+    if (!list)
+        return fail(r, list.error());
+
+    QList<TableJob> jobs;
+    QSet<QString> usedNames;
+    qint64 totalBytes = 0;
+    for (int i = 0; i < PQntuples(list->get()); ++i) {
+        TableJob job{PgConnection::value(list->get(), i, 0), PgConnection::value(list->get(), i, 1), {},
+                     PgConnection::value(list->get(), i, 2).toLongLong(), 0};
+        QString base = safeFileName(job.schema + u'.' + job.name);
+        for (int n = 2; usedNames.contains(base.toLower()); ++n)
+            base = safeFileName(job.schema + u'.' + job.name) + QStringLiteral("~%1").arg(n);
+        usedNames.insert(base.toLower());
+        job.file = QStringLiteral("data/%1.csv").arg(base);
+        totalBytes += job.estimatedBytes;
+        jobs.append(job);
+    }
+    conn = PgConnection(); // workers use their own connections
+    QString error;
+    if (!jobs.isEmpty() && !ctx.makeParent(jobs.first().file, &error))
+        return fail(r, error);
+
+    std::atomic_int next{0};
+    std::atomic<qint64> written{0};
+    QMutex errorMutex;
+    QString firstError;
+    std::atomic_bool stop{false};
+    auto worker = [&] {
+        QString err;
+        PgConnection c = ctx.openSnapshotConnection(&err);
+        if (!c.isOpen()) {
+            QMutexLocker lock(&errorMutex);
+            if (firstError.isEmpty())
+                firstError = QStringLiteral("cannot connect: ") + err;
+            stop = true;
+            return;
+        }
+        for (int i; !stop.load() && !ctx.isCancelled() && (i = next.fetch_add(1)) < jobs.size();) {
+            TableJob &job = jobs[i];
+            QFile f(ctx.absolutePath(job.file));
+            if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
+                QMutexLocker lock(&errorMutex);
+                firstError = QStringLiteral("cannot write %1: %2").arg(f.fileName(), f.errorString());
+                stop = true;
+                return;
+            }
+            f.setPermissions(QFile::ReadOwner | QFile::WriteOwner);
+            qint64 lastReported = 0;
+            const QString label = job.schema + u'.' + job.name;
+            auto rows = ExportSql::copyOut(
+                c, QStringLiteral("COPY %1 TO STDOUT (FORMAT csv, HEADER)").arg(ExportSql::qualified(job.schema, job.name)),
+                f, [&] { return stop.load() || ctx.isCancelled(); }, [&](qint64 bytes) {
+                    const qint64 delta = bytes - lastReported;
+                    lastReported = bytes;
+                    const qint64 total = written.fetch_add(delta) + delta;
+                    ctx.progress(name(), std::min(total, totalBytes - 1), totalBytes, label);
+                });
+            f.close();
+            if (!rows) {
+                if (ctx.isCancelled())
+                    return;
+                QMutexLocker lock(&errorMutex);
+                if (firstError.isEmpty())
+                    firstError = QStringLiteral("exporting %1: %2").arg(label, rows.error());
+                stop = true;
+                return;
+            }
+            job.rows = rows.value();
+        }
+    };
+
+    QThreadPool pool;
+    const int threads = std::max(1, std::min(ctx.request.jobs, int(jobs.size())));
+    pool.setMaxThreadCount(threads);
+    QList<QFuture<void>> running;
+    for (int t = 0; t < threads; ++t)
+        running.append(QtConcurrent::run(&pool, worker));
+    for (QFuture<void> &f : running)
+        f.waitForFinished();
+
+    if (ctx.isCancelled())
+        return;
+    if (!firstError.isEmpty())
+        return fail(r, firstError);
+
+    qint64 rows = 0;
+    QJsonObject perTable;
+    for (const TableJob &job : std::as_const(jobs)) {
+        ctx.addFile(r, job.file, false);
+        rows += job.rows;
+        perTable.insert(job.schema + u'.' + job.name,
+                        QJsonObject{{QStringLiteral("file"), job.file}, {QStringLiteral("rows"), job.rows}});
+    }
+    r.counts.insert(QStringLiteral("tables"), jobs.size());
+    r.counts.insert(QStringLiteral("rows"), rows);
+    r.details.insert(QStringLiteral("tables"), perTable);
+    ctx.progress(name(), totalBytes, totalBytes);
+}
+
+} // namespace lifeboat
