@@ -2,6 +2,7 @@
 
 #include <QColor>
 #include <QHash>
+#include <QLocale>
 
 namespace lifeboat {
 
@@ -43,6 +44,18 @@ QVariant StackTableModel::data(const QModelIndex &index, int role) const
             if (row.status.state == StackStatus::State::Up && row.status.serverVersionNum)
                 return tr("up (PostgreSQL %1)").arg(row.status.serverMajor());
             return row.status.label();
+        case LastBackupColumn:
+            if (role == RawRole)
+                return row.backups.lastTime;
+            if (!row.backups.lastTime.isValid())
+                return tr("never");
+            return tr("%1 (%2)").arg(QLocale().toString(row.backups.lastTime, QLocale::ShortFormat),
+                                     row.backups.lastState);
+        case BackupSizeColumn:
+            if (role == RawRole)
+                return row.backups.totalSize;
+            return row.backups.count == 0 ? QString() : QLocale().formattedDataSize(row.backups.totalSize, 1,
+                                                                                   QLocale::DataSizeTraditionalFormat);
         }
     }
     if (role == Qt::DecorationRole && index.column() == StatusColumn) {
@@ -74,6 +87,8 @@ QVariant StackTableModel::headerData(int section, Qt::Orientation orientation, i
     case ProjectColumn: return tr("Project folder");
     case AddressColumn: return tr("Database");
     case StatusColumn: return tr("Status");
+    case LastBackupColumn: return tr("Last backup");
+    case BackupSizeColumn: return tr("Backups");
     }
     return {};
 }
@@ -81,16 +96,20 @@ QVariant StackTableModel::headerData(int section, Qt::Orientation orientation, i
 void StackTableModel::setStacks(const QList<Stack> &stacks)
 {
     QHash<QString, StackStatus> previous;
-    for (const Row &r : std::as_const(m_rows))
+    QHash<QString, BackupSummary> previousBackups;
+    for (const Row &r : std::as_const(m_rows)) {
         previous.insert(r.stack.id, r.status);
+        previousBackups.insert(r.stack.id, r.backups);
+    }
 
     beginResetModel();
     m_rows.clear();
     for (const Stack &s : stacks) {
         StackStatus status = previous.value(s.id);
+        const BackupSummary summary = previousBackups.value(s.id);
         if (s.hasConfigError())
             status = {StackStatus::State::ConfigError, s.configError, 0};
-        m_rows.append({s, status});
+        m_rows.append({s, status, summary});
     }
     endResetModel();
 }
@@ -102,6 +121,15 @@ void StackTableModel::setStatus(const QString &stackId, const StackStatus &statu
         return;
     m_rows[row].status = status;
     emit dataChanged(index(row, 0), index(row, ColumnCount - 1));
+}
+
+void StackTableModel::setBackupSummary(const QString &stackId, const BackupSummary &summary)
+{
+    const int row = rowOf(stackId);
+    if (row < 0)
+        return;
+    m_rows[row].backups = summary;
+    emit dataChanged(index(row, LastBackupColumn), index(row, BackupSizeColumn));
 }
 
 const Stack *StackTableModel::stackAt(int row) const

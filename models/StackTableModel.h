@@ -4,6 +4,7 @@
 #include "StackStatus.h"
 
 #include <QAbstractTableModel>
+#include <QDateTime>
 #include <QList>
 
 namespace lifeboat {
@@ -15,7 +16,7 @@ class StackTableModel final : public QAbstractTableModel
     Q_OBJECT
 
 public:
-    enum Column { NameColumn, ProjectColumn, AddressColumn, StatusColumn, ColumnCount };
+    enum Column { NameColumn, ProjectColumn, AddressColumn, StatusColumn, LastBackupColumn, BackupSizeColumn, ColumnCount };
     enum Role { RawRole = Qt::UserRole + 1, StackIdRole, StatusKeyRole };
 
     explicit StackTableModel(QObject *parent = nullptr);
@@ -29,6 +30,16 @@ public:
     void setStacks(const QList<Stack> &stacks);
     void setStatus(const QString &stackId, const StackStatus &status);
 
+    /// What the stack's backup folder holds: the newest run and the size of them all.
+    struct BackupSummary
+    {
+        QDateTime lastTime;
+        QString lastState; ///< "complete", "failed", ... (BackupInfo::stateKey)
+        qint64 totalSize = 0;
+        int count = 0;
+    };
+    void setBackupSummary(const QString &stackId, const BackupSummary &summary);
+
     const Stack *stackAt(int row) const;
     int rowOf(const QString &stackId) const;
     StackStatus statusOf(const QString &stackId) const;
@@ -38,6 +49,7 @@ private:
     {
         Stack stack;
         StackStatus status;
+        BackupSummary backups;
     };
     QList<Row> m_rows;
 };

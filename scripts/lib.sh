@@ -4,7 +4,7 @@
 LIFEBOAT_PACKAGES=(
     cmake ninja-build g++ pkg-config
     qt6-base-dev libqt6sql6-sqlite qtkeychain-qt6-dev libtomlplusplus-dev
-    libpq-dev postgresql-15 postgresql-client-15 libgtest-dev
+    libpq-dev libssl-dev postgresql-15 postgresql-client-15 libgtest-dev
     dbus-daemon dbus-bin gnome-keyring libsecret-1-0
     xvfb xauth
 )

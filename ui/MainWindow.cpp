@@ -1,12 +1,23 @@
 #include "MainWindow.h"
 
+#include "BackupDialog.h"
+#include "BackupHistoryModel.h"
+#include "BackupProgressWidget.h"
+#include "BackupService.h"
+#include "HistoryPane.h"
 #include "MessageBar.h"
 #include "ProfileDialog.h"
+#include "Credentials.h"
 #include "StackScanner.h"
 #include "StackService.h"
 #include "StackTableModel.h"
 
 #include <QAction>
+#include <QCloseEvent>
+#include <QDockWidget>
+#include <QFileInfo>
+#include <QScrollArea>
+#include <QSplitter>
 #include <QApplication>
 #include <QFileDialog>
 #include <QHeaderView>
@@ -29,9 +40,15 @@ namespace {
 constexpr int StatusRefreshMs = 15000;
 }
 
-MainWindow::MainWindow(StackService *service, const QStringList &extraScanRoots, QWidget *parent)
+MainWindow::MainWindow(StackService *service, BackupService *backups, const QStringList &extraScanRoots,
+                       QWidget *parent)
     : QMainWindow(parent)
     , m_service(service)
+    , m_backups(backups)
+    , m_history(new HistoryPane(this))
+    , m_progressDock(new QDockWidget(tr("Backups in progress"), this))
+    , m_progressLayout(nullptr)
+    , m_historyReload(new QTimer(this))
     , m_extraRoots(extraScanRoots)
     , m_model(new StackTableModel(this))
     , m_proxy(new QSortFilterProxyModel(this))
@@ -59,10 +76,9 @@ MainWindow::MainWindow(StackService *service, const QStringList &extraScanRoots,
     m_view->verticalHeader()->hide();
     m_view->setWordWrap(false);
     m_view->setTextElideMode(Qt::ElideMiddle);
-    m_view->horizontalHeader()->setStretchLastSection(true);
-    m_view->horizontalHeader()->setSectionResizeMode(StackTableModel::NameColumn, QHeaderView::ResizeToContents);
+    m_view->horizontalHeader()->setStretchLastSection(false);
+    m_view->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_view->horizontalHeader()->setSectionResizeMode(StackTableModel::ProjectColumn, QHeaderView::Stretch);
-    m_view->horizontalHeader()->setSectionResizeMode(StackTableModel::AddressColumn, QHeaderView::ResizeToContents);
     m_view->setAccessibleName(tr("Stacks"));
 
     m_details->setWordWrap(true);
@@ -99,16 +115,48 @@ MainWindow::MainWindow(StackService *service, const QStringList &extraScanRoots,
     m_pages->addWidget(emptyPage);
     m_pages->addWidget(stacksPage);
 
+    auto *split = new QSplitter(Qt::Vertical, this);
+    split->setObjectName(QStringLiteral("mainSplitter"));
+    split->addWidget(m_pages);
+    split->addWidget(m_history);
+    split->setStretchFactor(0, 2);
+    split->setStretchFactor(1, 3);
     auto *central = new QWidget(this);
     auto *layout = new QVBoxLayout(central);
     layout->addWidget(m_messages);
-    layout->addWidget(m_pages, 1);
+    layout->addWidget(split, 1);
     setCentralWidget(central);
     statusBar()->addPermanentWidget(m_summary);
 
-    createActions();
+    // Running backups, one panel each, in a dock that shows itself when one starts.
+    auto *progressHost = new QWidget(m_progressDock);
+    m_progressLayout = new QVBoxLayout(progressHost);
+    m_progressLayout->addStretch();
+    auto *scroll = new QScrollArea(m_progressDock);
+    scroll->setWidgetResizable(true);
+    scroll->setWidget(progressHost);
+    m_progressDock->setObjectName(QStringLiteral("progressDock"));
+    m_progressDock->setWidget(scroll);
+    m_progressDock->setFeatures(QDockWidget::DockWidgetClosable | QDockWidget::DockWidgetMovable);
+    addDockWidget(Qt::BottomDockWidgetArea, m_progressDock);
+    m_progressDock->hide();
 
-    connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &MainWindow::updateDetails);
+    createActions();
+    connect(m_history, &HistoryPane::selectionChanged, this, &MainWindow::updateActions);
+    m_historyReload->setSingleShot(true);
+    m_historyReload->setInterval(300);
+    connect(m_historyReload, &QTimer::timeout, this, &MainWindow::refreshHistory);
+    connect(m_backups, &BackupService::backupsChanged, this, [this](const QString &stackId) {
+        const Stack *s = selectedStack();
+        if (s && s->id == stackId)
+            m_historyReload->start();
+        loadBackupSummaries();
+    });
+
+    connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this] {
+        updateDetails();
+        refreshHistory();
+    });
     connect(m_model, &QAbstractItemModel::dataChanged, this, &MainWindow::updateDetails);
     connect(m_statusTimer, &QTimer::timeout, this, &MainWindow::refreshStatuses);
     m_statusTimer->start(StatusRefreshMs);
@@ -145,8 +193,29 @@ void MainWindow::createActions()
     };
     add(tr("Add project folder…"), QStyle::SP_DirOpenIcon, QKeySequence::Open, &MainWindow::addProjectFolder);
     add(tr("Add PostgreSQL profile…"), QStyle::SP_FileDialogNewFolder, QKeySequence::New, &MainWindow::addProfile);
-    m_removeAction = add(tr("Remove"), QStyle::SP_TrashIcon, QKeySequence::Delete, &MainWindow::removeSelected);
+    m_removeAction = add(tr("Remove stack"), QStyle::SP_TrashIcon, QKeySequence(), &MainWindow::removeSelected);
+    toolbar->addSeparator();
+    fileMenu->addSeparator();
+    m_backupAction = add(tr("Back up now"), QStyle::SP_DialogSaveButton, QKeySequence(Qt::CTRL | Qt::Key_B),
+                         &MainWindow::backUpSelected);
+    m_verifyAction = add(tr("Verify"), QStyle::SP_DialogApplyButton, QKeySequence(), &MainWindow::verifySelected);
+    m_deleteAction = add(tr("Delete backup"), QStyle::SP_DialogDiscardButton, QKeySequence::Delete,
+                         &MainWindow::deleteSelected);
+    m_restoreAction = add(tr("Restore…"), QStyle::SP_ArrowBack, QKeySequence(), [] {});
+    m_restoreAction->setToolTip(tr("Selective restore arrives with the restore wizard; until then use the "
+                                   "backup's restore.sh."));
+    toolbar->addSeparator();
     add(tr("Refresh"), QStyle::SP_BrowserReload, QKeySequence::Refresh, &MainWindow::refresh);
+    m_onStartAction = new QAction(tr("Back up when this stack starts"), this);
+    m_onStartAction->setCheckable(true);
+    m_onStartAction->setToolTip(tr("While Lifeboat runs, back this stack up each time its database comes up."));
+    connect(m_onStartAction, &QAction::toggled, this, [this](bool on) {
+        if (const Stack *s = selectedStack())
+            setBacksUpOnStart(s->id, on);
+    });
+    fileMenu->insertAction(m_backupAction, m_onStartAction);
+    for (QAction *a : {m_backupAction, m_verifyAction, m_deleteAction, m_restoreAction})
+        a->setEnabled(false);
     fileMenu->addSeparator();
     auto *quit = fileMenu->addAction(tr("&Quit"), qApp, &QApplication::quit);
     quit->setShortcut(QKeySequence::Quit);
@@ -165,6 +234,8 @@ void MainWindow::refresh()
         if (row >= 0)
             m_view->selectRow(m_proxy->mapFromSource(m_model->index(row, 0)).row());
         refreshStatuses();
+        loadBackupSummaries();
+        refreshHistory();
     });
 }
 
@@ -185,7 +256,14 @@ void MainWindow::probe(const Stack &stack)
     const QString id = stack.id;
     m_service->probe(stack).then(this, [this, id](const StackStatus &status) {
         m_probing.remove(id);
+        const StackStatus::State before = m_model->statusOf(id).state;
         m_model->setStatus(id, status);
+        if (before == StackStatus::State::Down && status.state == StackStatus::State::Up) {
+            emit stackStarted(id);
+            const int row = m_model->rowOf(id);
+            if (row >= 0 && backsUpOnStart(id) && !m_backups->isRunning(id))
+                startBackup(*m_model->stackAt(row));
+        }
         updateSummary();
         if (m_probing.isEmpty())
             emit statusesSettled();
@@ -269,7 +347,7 @@ const Stack *MainWindow::selectedStack() const
 void MainWindow::updateDetails()
 {
     const Stack *s = selectedStack();
-    m_removeAction->setEnabled(s != nullptr);
+    updateActions();
     if (!s) {
         m_details->clear();
         return;
@@ -283,6 +361,232 @@ void MainWindow::updateDetails()
     if (!status.detail.isEmpty())
         text += QStringLiteral("<br>") + status.detail.toHtmlEscaped();
     m_details->setText(text);
+}
+
+bool MainWindow::backsUpOnStart(const QString &stackId)
+{
+    return QSettings().value(QStringLiteral("stacks/%1/backupOnStart").arg(stackId), false).toBool();
+}
+
+void MainWindow::setBacksUpOnStart(const QString &stackId, bool on)
+{
+    QSettings().setValue(QStringLiteral("stacks/%1/backupOnStart").arg(stackId), on);
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    if (m_keepRunningInTray) {
+        hide();
+        event->ignore();
+        return;
+    }
+    QMainWindow::closeEvent(event);
+}
+
+void MainWindow::revealBackup(const QString &path)
+{
+    const QString stackId = QFileInfo(path).dir().dirName();
+    const Stack *current = selectedStack();
+    if (current && current->id == stackId && m_history->model()->rowOf(path) >= 0) {
+        m_history->selectBackup(path);
+        return;
+    }
+    m_pendingReveal = path;
+    selectStack(stackId);
+    refreshHistory();
+}
+
+void MainWindow::updateActions()
+{
+    const Stack *s = selectedStack();
+    const BackupInfo *b = m_history->selectedBackup();
+    {
+        const QSignalBlocker block(m_onStartAction);
+        m_onStartAction->setEnabled(s != nullptr);
+        m_onStartAction->setChecked(s && backsUpOnStart(s->id));
+    }
+    m_removeAction->setEnabled(s != nullptr);
+    m_backupAction->setEnabled(s != nullptr && !s->hasConfigError());
+    m_verifyAction->setEnabled(b && b->state == BackupInfo::State::Complete);
+    m_deleteAction->setEnabled(b != nullptr);
+}
+
+QString MainWindow::backupRootOf(const Stack &stack) const
+{
+    return BackupDialog::rememberedRoot(stack, BackupService::rootFor(stack));
+}
+
+void MainWindow::selectStack(const QString &stackId)
+{
+    const int row = m_model->rowOf(stackId);
+    if (row >= 0)
+        m_view->selectRow(m_proxy->mapFromSource(m_model->index(row, 0)).row());
+}
+
+void MainWindow::refreshHistory()
+{
+    const Stack *s = selectedStack();
+    if (!s) {
+        m_history->model()->setBackups({});
+        m_history->setCaption(QString());
+        return;
+    }
+    const Stack stack = *s;
+    const QString root = backupRootOf(stack);
+    m_backups->watch(stack, root);
+    m_backups->listBackups(stack, root).then(this, [this, stack, root](const QList<BackupInfo> &list) {
+        const Stack *current = selectedStack();
+        if (!current || current->id != stack.id)
+            return; // the selection moved on meanwhile
+        const BackupInfo *selected = m_history->selectedBackup();
+        const QString keep = selected ? selected->path : QString();
+        m_history->model()->setBackups(list);
+        m_history->setCaption(tr("<b>History of %1</b> — %2").arg(stack.name.toHtmlEscaped(), root.toHtmlEscaped()));
+        if (!m_pendingReveal.isEmpty() && m_history->model()->rowOf(m_pendingReveal) >= 0)
+            m_history->selectBackup(std::exchange(m_pendingReveal, QString()));
+        else if (!keep.isEmpty())
+            m_history->selectBackup(keep);
+        else if (!list.isEmpty())
+            m_history->selectBackup(list.first().path);
+        updateActions();
+        emit historyLoaded();
+    });
+}
+
+void MainWindow::loadBackupSummaries()
+{
+    for (int row = 0; row < m_model->rowCount(); ++row) {
+        const Stack stack = *m_model->stackAt(row);
+        m_backups->listBackups(stack, backupRootOf(stack)).then(this, [this, id = stack.id](const QList<BackupInfo> &list) {
+            StackTableModel::BackupSummary summary;
+            summary.count = int(list.size());
+            for (const BackupInfo &b : list)
+                summary.totalSize += b.size();
+            if (!list.isEmpty()) {
+                summary.lastTime = list.first().timestamp;
+                summary.lastState = BackupInfo::stateKey(list.first().state);
+            }
+            m_model->setBackupSummary(id, summary);
+        });
+    }
+}
+
+void MainWindow::backUpSelected()
+{
+    const Stack *s = selectedStack();
+    if (!s)
+        return;
+    BackupDialog dialog(*s, BackupService::rootFor(*s), this);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    BackupRequest request;
+    request.stack = *s;
+    request.components = dialog.components();
+    request.outputRoot = dialog.outputRoot();
+    request.jobs = dialog.jobs();
+    request.compressLevel = dialog.compressLevel();
+    request.storageDir = dialog.storageDir();
+    launchBackup(request);
+}
+
+void MainWindow::startBackup(const Stack &stack)
+{
+    launchBackup(BackupDialog::rememberedRequest(stack, BackupService::rootFor(stack)));
+}
+
+void MainWindow::launchBackup(const BackupRequest &base)
+{
+    if (m_backups->isRunning(base.stack.id)) {
+        m_messages->showMessage(MessageBar::Kind::Warning,
+                                tr("A backup of \"%1\" is already running; wait for it or cancel it.").arg(base.stack.name));
+        return;
+    }
+    // The password comes from the keychain first; the run itself happens off this thread.
+    m_service->secrets()->readPassword(base.stack.id).then(this, [this, base](const SecretStore::ReadResult &stored) {
+        BackupRequest request = base;
+        request.password = stored.password;
+        request.passwordFallbacks = Credentials::forStack(request.stack, stored.password).fallbacks;
+        QString refusal;
+        std::shared_ptr<BackupJob> job = m_backups->startBackup(request, &refusal);
+        if (!job) {
+            m_messages->showMessage(MessageBar::Kind::Warning, refusal);
+            return;
+        }
+        const QStringList components = request.components.isEmpty() ? Component::all() : request.components;
+        auto *panel = new BackupProgressWidget(request.stack.name, components, job, m_progressDock);
+        m_progressLayout->insertWidget(m_progressLayout->count() - 1, panel);
+        m_progressDock->show();
+        const QString stackId = request.stack.id;
+        connect(panel, &BackupProgressWidget::finished, this, [this, stackId](const BackupResult &result) {
+            loadBackupSummaries();
+            const Stack *current = selectedStack();
+            if (current && current->id == stackId && result.outcome == BackupOutcome::Complete) {
+                m_backups->listBackups(*current, backupRootOf(*current)).then(this, [this, result](const QList<BackupInfo> &list) {
+                    m_history->model()->setBackups(list);
+                    m_history->selectBackup(result.path);
+                    updateActions();
+                    emit historyLoaded();
+                });
+            }
+            emit backupFinished(result);
+        });
+        connect(panel, &BackupProgressWidget::showBackupRequested, this, &MainWindow::revealBackup);
+        connect(panel, &BackupProgressWidget::closeRequested, panel, [this, panel] {
+            panel->deleteLater();
+            if (progressWidgets().size() <= 1)
+                m_progressDock->hide();
+        });
+    });
+}
+
+QList<BackupProgressWidget *> MainWindow::progressWidgets() const
+{
+    return m_progressDock->findChildren<BackupProgressWidget *>();
+}
+
+void MainWindow::verifySelected()
+{
+    const BackupInfo *b = m_history->selectedBackup();
+    if (!b)
+        return;
+    const QString path = b->path;
+    const QString name = b->name;
+    statusBar()->showMessage(tr("Verifying %1…").arg(name));
+    m_backups->verify(path).then(this, [this, path, name](const VerifyReport &report) {
+        m_history->model()->setVerification(path, {report.ok(), report.problems});
+        if (report.ok())
+            m_messages->showMessage(MessageBar::Kind::Information,
+                                    tr("Backup %1 verified: %n file(s) match their SHA-256.", nullptr,
+                                       report.filesChecked)
+                                        .arg(name));
+        else
+            m_messages->showMessage(MessageBar::Kind::Error,
+                                    tr("Backup %1 is damaged: %2").arg(name, report.problems.join(QStringLiteral("; "))));
+        statusBar()->clearMessage();
+        emit verificationFinished(path, report.ok());
+    });
+}
+
+void MainWindow::deleteSelected()
+{
+    const BackupInfo *b = m_history->selectedBackup();
+    if (!b)
+        return;
+    const QString path = b->path;
+    const QString what = b->manifest ? tr("the %1 backup %2 (%3)").arg(BackupInfo::stateKey(b->state), b->name,
+                                                                       formatSize(b->size()))
+                                     : tr("the %1 run %2").arg(BackupInfo::stateKey(b->state), b->name);
+    const auto answer = QMessageBox::question(this, tr("Delete backup"),
+                                              tr("Delete %1?\n\nThis removes the folder %2 and everything in it.")
+                                                  .arg(what, path));
+    if (answer != QMessageBox::Yes)
+        return;
+    m_backups->remove(path).then(this, [this](const Status &st) {
+        if (!st)
+            m_messages->showMessage(MessageBar::Kind::Error, st.error());
+        refreshHistory();
+        loadBackupSummaries();
+    });
 }
 
 void MainWindow::updateSummary()

@@ -1,11 +1,15 @@
 #pragma once
 
+#include "BackupRequest.h"
+
 #include <QMainWindow>
 #include <QSet>
 #include <QStringList>
 
 class QAction;
+class QDockWidget;
 class QLabel;
+class QVBoxLayout;
 class QSortFilterProxyModel;
 class QStackedWidget;
 class QTableView;
@@ -13,9 +17,13 @@ class QTimer;
 
 namespace lifeboat {
 
+class BackupProgressWidget;
+class BackupService;
+class HistoryPane;
 class MessageBar;
 class StackService;
 class StackTableModel;
+struct BackupResult;
 struct Stack;
 
 /// Lifeboat's main window: the stacks a user has, and whether each is up.
@@ -25,22 +33,53 @@ class MainWindow final : public QMainWindow
 
 public:
     /// `extraScanRoots` come from the command line and are not remembered.
-    explicit MainWindow(StackService *service, const QStringList &extraScanRoots = {}, QWidget *parent = nullptr);
+    MainWindow(StackService *service, BackupService *backups, const QStringList &extraScanRoots = {},
+               QWidget *parent = nullptr);
     ~MainWindow() override;
 
     StackTableModel *stackModel() const { return m_model; }
     QTableView *stackView() const { return m_view; }
     MessageBar *messageBar() const { return m_messages; }
+    HistoryPane *historyPane() const { return m_history; }
+    QList<BackupProgressWidget *> progressWidgets() const;
+    /// The stack whose history is shown.
+    const Stack *selectedStack() const;
+    void selectStack(const QString &stackId);
+    /// With a tray icon, closing the window hides it and Lifeboat keeps running.
+    void setKeepRunningInTray(bool keep) { m_keepRunningInTray = keep; }
+    /// "Back up when this stack starts": a backup runs when its database goes from down to up.
+    static bool backsUpOnStart(const QString &stackId);
+    static void setBacksUpOnStart(const QString &stackId, bool on);
 
 public slots:
+    /// Opens the backup sheet for the selected stack.
+    void backUpSelected();
+    /// Starts a backup of `stack` with its remembered choices (tray, startup backup).
+    void startBackup(const Stack &stack);
+    /// Checks every checksum of the selected backup off the GUI thread.
+    void verifySelected();
+    void deleteSelected();
+    /// Re-reads the selected stack's backups.
+    void refreshHistory();
+    /// Shows a backup folder in History: selects its stack, then its row.
+    void revealBackup(const QString &path);
     /// Re-reads the known stacks (disk walk off the GUI thread), then probes each.
     void refresh();
     /// Probes every listed stack again, without re-reading the list.
     void refreshStatuses();
 
+protected:
+    void closeEvent(QCloseEvent *event) override;
+
 signals:
+    /// A stack's database went from down to up (a stack start).
+    void stackStarted(const QString &stackId);
     /// Emitted after a refresh when every probe has answered (tests and screenshots wait on it).
     void statusesSettled();
+    /// The history of the selected stack was (re)loaded.
+    void historyLoaded();
+    void backupFinished(const lifeboat::BackupResult &result);
+    void verificationFinished(const QString &path, bool ok);
 
 private:
     void createActions();
@@ -50,9 +89,24 @@ private:
     void probe(const Stack &stack);
     void updateDetails();
     void updateSummary();
-    const Stack *selectedStack() const;
+    void updateActions();
+    void loadBackupSummaries();
+    void launchBackup(const BackupRequest &request);
+    QString backupRootOf(const Stack &stack) const;
 
     StackService *m_service;
+    BackupService *m_backups;
+    HistoryPane *m_history;
+    QDockWidget *m_progressDock;
+    QVBoxLayout *m_progressLayout;
+    QTimer *m_historyReload;
+    QAction *m_backupAction = nullptr;
+    QAction *m_verifyAction = nullptr;
+    QAction *m_deleteAction = nullptr;
+    QAction *m_restoreAction = nullptr;
+    QAction *m_onStartAction = nullptr;
+    QString m_pendingReveal;
+    bool m_keepRunningInTray = false;
     QStringList m_extraRoots;
     StackTableModel *m_model;
     QSortFilterProxyModel *m_proxy;

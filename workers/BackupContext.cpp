@@ -5,6 +5,9 @@
 #include <QFileInfo>
 #include <QRegularExpression>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 namespace lifeboat {
 
 namespace {
@@ -146,12 +149,21 @@ bool BackupContext::copyFile(ComponentResult &result, const QString &source, con
     return true;
 }
 
-void BackupContext::addFile(ComponentResult &result, const QString &relativePath, bool secret) const
+void BackupContext::addFile(ComponentResult &result, const QString &relativePath, bool secret, const QString &sha256,
+                            qint64 size) const
 {
     QFile::setPermissions(absolutePath(relativePath), OwnerOnlyFile);
+    // Start writing it to disk now, so the fsync before the final rename has little left to do.
+    const int fd = ::open(QFile::encodeName(absolutePath(relativePath)).constData(), O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        ::sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+        ::close(fd);
+    }
     ManifestFile f;
     f.path = relativePath;
     f.secret = secret;
+    f.sha256 = sha256;
+    f.size = size;
     result.files.append(f);
 }
 

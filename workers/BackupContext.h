@@ -58,8 +58,10 @@ public:
     /// Copies a file from the project or storage folder into the backup (0600) and records it.
     bool copyFile(ComponentResult &result, const QString &source, const QString &relativePath, bool secret,
                   QString *error) const;
-    /// Records a file an exporter or tool wrote itself.
-    void addFile(ComponentResult &result, const QString &relativePath, bool secret) const;
+    /// Records a file an exporter or tool wrote itself; `sha256` and `size` when it was hashed
+    /// while written (otherwise it is hashed at the end).
+    void addFile(ComponentResult &result, const QString &relativePath, bool secret, const QString &sha256 = {},
+                 qint64 size = 0) const;
 
     /// Throttled to one report per 200 ms per component, plus the final one.
     void progress(const QString &component, qint64 done, qint64 total, const QString &item = {});

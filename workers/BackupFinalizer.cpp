@@ -1,9 +1,10 @@
 #include "BackupFinalizer.h"
 
 #include "BackupContext.h"
+#include "Sha256.h"
 
-#include <QCryptographicHash>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QDirIterator>
 #include <QFile>
 #include <QFileInfo>
@@ -13,6 +14,8 @@
 
 #include <fcntl.h>
 #include <unistd.h>
+
+#include <memory>
 
 namespace lifeboat::BackupFinalizer {
 
@@ -55,15 +58,7 @@ bool writeWhole(const QString &path, const QByteArray &data, QFile::Permissions 
 
 QString sha256OfFile(const QString &path, qint64 *size)
 {
-    QFile f(path);
-    if (!f.open(QIODevice::ReadOnly))
-        return {};
-    QCryptographicHash hash(QCryptographicHash::Sha256);
-    if (!hash.addData(&f))
-        return {};
-    if (size)
-        *size = f.size();
-    return QString::fromLatin1(hash.result().toHex());
+    return Sha256::ofFile(path, size);
 }
 
 bool finish(BackupContext &ctx, Manifest &manifest, QString *finalPath, QString *error)
@@ -73,8 +68,12 @@ bool finish(BackupContext &ctx, Manifest &manifest, QString *finalPath, QString 
     for (ComponentResult &c : manifest.components)
         for (ManifestFile &f : c.files)
             files.append(&f);
+    QElapsedTimer clock;
+    clock.start();
     std::atomic_bool readError{false};
     QtConcurrent::blockingMap(files, [&](ManifestFile *f) {
+        if (!f->sha256.isEmpty())
+            return; // hashed while it was written
         f->sha256 = sha256OfFile(ctx.absolutePath(f->path), &f->size);
         if (f->sha256.isEmpty())
             readError = true;
@@ -83,6 +82,14 @@ bool finish(BackupContext &ctx, Manifest &manifest, QString *finalPath, QString 
         *error = QStringLiteral("a file of the backup could not be read back for its checksum");
         return false;
     }
+
+    qint64 bytes = 0;
+    for (const ManifestFile *f : std::as_const(files))
+        bytes += f->size;
+    ctx.log(QString(), QStringLiteral("SHA-256 of %1 files (%2 MB) in %3 s")
+                           .arg(files.size())
+                           .arg(bytes / (1024 * 1024))
+                           .arg(double(clock.restart()) / 1000.0, 0, 'f', 2));
 
     // The restore script that works without Lifeboat.
     QFile script(QStringLiteral(":/lifeboat/restore.sh"));
@@ -121,6 +128,9 @@ bool finish(BackupContext &ctx, Manifest &manifest, QString *finalPath, QString 
         if (!fsyncPath(p))
             syncFailed = true;
     });
+    ctx.log(QString(), QStringLiteral("fsync of %1 files and folders in %2 s")
+                           .arg(paths.size())
+                           .arg(double(clock.elapsed()) / 1000.0, 0, 'f', 2));
     if (syncFailed) {
         *error = QStringLiteral("fsync failed in %1 (disk full or failing?)").arg(ctx.folder);
         return false;

@@ -13,18 +13,6 @@
 
 namespace lifeboat {
 
-QString BackupInfo::stateKey(State s)
-{
-    switch (s) {
-    case State::Complete: return QStringLiteral("complete");
-    case State::Incomplete: return QStringLiteral("incomplete");
-    case State::Failed: return QStringLiteral("failed");
-    case State::Cancelled: return QStringLiteral("cancelled");
-    case State::Damaged: return QStringLiteral("damaged");
-    }
-    return QStringLiteral("incomplete");
-}
-
 BackupInfo BackupStore::inspect(const QString &path)
 {
     static const QRegularExpression pattern(

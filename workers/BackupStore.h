@@ -1,5 +1,6 @@
 #pragma once
 
+#include "BackupInfo.h"
 #include "Manifest.h"
 #include "Result.h"
 
@@ -12,22 +13,6 @@
 #include <optional>
 
 namespace lifeboat {
-
-/// A backup folder as found on disk.
-struct BackupInfo
-{
-    enum class State { Complete, Incomplete, Failed, Cancelled, Damaged };
-
-    QString path;
-    QString stackId;
-    QString name;         ///< "20261127-041500"
-    QDateTime timestamp;  ///< From the folder name (local time).
-    State state = State::Incomplete;
-    QString message;      ///< For failed/cancelled/damaged: why.
-    std::optional<Manifest> manifest;
-
-    static QString stateKey(State s);
-};
 
 /// What `verify` found.
 struct VerifyReport

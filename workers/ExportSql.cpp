@@ -1,5 +1,7 @@
 #include "ExportSql.h"
 
+#include "Sha256.h"
+
 #include <poll.h>
 
 namespace lifeboat::ExportSql {
@@ -117,27 +119,45 @@ Result<qint64> writeUpserts(const PgConnection &conn, const QString &qualifiedNa
 }
 
 Result<qint64> copyOut(const PgConnection &conn, const QString &copySql, QIODevice &out,
-                       const std::function<bool()> &cancelled, const std::function<void(qint64)> &onBytes)
+                       const std::function<bool()> &cancelled, const std::function<void(qint64)> &onBytes,
+                       Sha256 *hash)
 {
     PGconn *c = conn.handle();
     PgResultPtr start(PQexec(c, copySql.toUtf8().constData()), &PQclear);
     if (PQresultStatus(start.get()) != PGRES_COPY_OUT)
         return Error{PgConnection::resultError(start.get())};
 
+    // COPY hands over one row per call: gather rows into large writes and report progress
+    // per chunk, not per row (millions of rows).
+    constexpr qsizetype ChunkSize = 1 << 20;
+    QByteArray chunk;
+    chunk.reserve(ChunkSize + 65536);
     qint64 bytes = 0;
     bool cancelSent = false;
     QString writeError;
+    auto flush = [&] {
+        if (chunk.isEmpty())
+            return;
+        if (writeError.isEmpty() && out.write(chunk) != chunk.size())
+            writeError = out.errorString();
+        if (hash)
+            hash->update(chunk);
+        bytes += chunk.size();
+        chunk.resize(0);
+        if (onBytes)
+            onBytes(bytes);
+    };
     for (;;) {
         char *buffer = nullptr;
         const int n = PQgetCopyData(c, &buffer, 1);
         if (n > 0) {
-            if (writeError.isEmpty() && out.write(buffer, n) != n)
-                writeError = out.errorString();
+            chunk.append(buffer, n);
             PQfreemem(buffer);
-            bytes += n;
-            if (onBytes)
-                onBytes(bytes);
+            if (chunk.size() < ChunkSize)
+                continue;
+            flush();
         } else if (n == 0) {
+            flush();
             pollfd pfd{PQsocket(c), POLLIN, 0};
             ::poll(&pfd, 1, 100);
             if (!PQconsumeInput(c))
@@ -154,6 +174,7 @@ Result<qint64> copyOut(const PgConnection &conn, const QString &copySql, QIODevi
             }
         }
     }
+    flush();
     qint64 rows = 0;
     QString error;
     while (PGresult *raw = PQgetResult(c)) {

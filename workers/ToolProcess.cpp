@@ -4,6 +4,7 @@
 #include <QProcess>
 
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 
 namespace lifeboat {
@@ -23,7 +24,10 @@ ToolOutcome runTool(const QString &program,
     ToolOutcome outcome;
     QProcess p;
     p.setProcessEnvironment(environment);
-    p.setChildProcessModifier([] { ::umask(077); });
+    p.setChildProcessModifier([] {
+        ::umask(077);
+        ::prctl(PR_SET_PDEATHSIG, SIGTERM); // a killed Lifeboat takes its tools with it
+    });
     p.setStandardInputFile(QProcess::nullDevice());
     p.start(program, arguments);
     if (!p.waitForStarted(10000)) {

@@ -92,7 +92,8 @@ void runBackup(StackService *service, const QStringList &arguments)
                                      QStringLiteral("Folder holding the storage object files (<bucket>/<name>)"),
                                      QStringLiteral("DIR"));
     const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Print the result as JSON"));
-    p.addOptions({project, dsn, outOpt, components, jobs, compress, storage, json});
+    const QCommandLineOption verbose(QStringLiteral("verbose"), QStringLiteral("Print the log of every tool"));
+    p.addOptions({project, dsn, outOpt, components, jobs, compress, storage, json, verbose});
     p.addHelpOption();
     p.process(arguments);
 
@@ -139,9 +140,10 @@ void runBackup(StackService *service, const QStringList &arguments)
     req.outputRoot = p.isSet(outOpt) ? QDir(p.value(outOpt)).absolutePath() : BackupEngine::defaultOutputRoot(req.stack);
     req.storageDir = p.value(storage);
     const bool asJson = p.isSet(json);
+    const bool showLog = p.isSet(verbose);
     const bool tty = ::isatty(STDERR_FILENO);
 
-    service->secrets()->readPassword(req.stack.id).then(service, [req, asJson, tty](SecretStore::ReadResult stored) mutable {
+    service->secrets()->readPassword(req.stack.id).then(service, [req, asJson, tty, showLog](SecretStore::ReadResult stored) mutable {
         if (!req.password && stored.password)
             req.password = stored.password;
         req.passwordFallbacks = Credentials::forStack(req.stack, req.password).fallbacks;
@@ -158,6 +160,11 @@ void runBackup(StackService *service, const QStringList &arguments)
         });
         poll->start(100);
 
+        if (showLog)
+            QObject::connect(job.get(), &BackupJob::logLine, job.get(), [](const QString &c, const QString &line) {
+                err() << (c.isEmpty() ? QString() : QStringLiteral("[%1] ").arg(c)) << line << '\n';
+                err().flush();
+            });
         auto current = std::make_shared<QString>();
         QObject::connect(job.get(), &BackupJob::componentProgress, job.get(),
                          [current](const QString &c, qint64, qint64, const QString &item) {

@@ -10,6 +10,8 @@
 #include <QCoreApplication>
 #include <QTimer>
 
+#include <csignal>
+
 using namespace lifeboat;
 
 namespace {
@@ -32,6 +34,10 @@ const char *const Usage = "Usage: lifeboat-cli COMMAND [OPTIONS]\n"
 
 int main(int argc, char *argv[])
 {
+    // A file-size limit or a full disk must fail a write with an error we can report, not
+    // kill the process (child tools inherit this too).
+    std::signal(SIGXFSZ, SIG_IGN);
+    std::signal(SIGPIPE, SIG_IGN); // a tool that exits early must not take us down with it
     QCoreApplication app(argc, argv);
     setApplicationInfo();
 

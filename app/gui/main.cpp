@@ -1,14 +1,23 @@
 #include "AppInfo.h"
+#include "BackupService.h"
+#include "DesktopNotifier.h"
 #include "MainWindow.h"
 #include "SecretStore.h"
 #include "StackCatalog.h"
 #include "StackService.h"
+#include "StartupBackup.h"
+#include "TrayController.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QTimer>
+
+#include <csignal>
 
 int main(int argc, char *argv[])
 {
+    std::signal(SIGXFSZ, SIG_IGN); // a write past a file-size limit fails with an error instead
+    std::signal(SIGPIPE, SIG_IGN); // a tool that exits early must not take us down with it
     QApplication app(argc, argv);
     lifeboat::setApplicationInfo();
     QApplication::setApplicationDisplayName(QStringLiteral("Lifeboat"));
@@ -23,12 +32,44 @@ int main(int argc, char *argv[])
                                   QCoreApplication::translate("main", "Also look for Supabase projects below DIR."),
                                   QStringLiteral("DIR"));
     parser.addOption(scan);
+    const QCommandLineOption startup(
+        QStringList{QStringLiteral("startup-backup")},
+        QCoreApplication::translate("main", "Start in the tray, wait for STACK (an id, a name or a project folder) to "
+                                            "come up, back it up and notify."),
+        QStringLiteral("STACK"));
+    const QCommandLineOption quitWhenDone(QStringList{QStringLiteral("quit-when-done")},
+                                          QCoreApplication::translate("main", "Exit after the startup backup."));
+    const QCommandLineOption wait(QStringList{QStringLiteral("wait")},
+                                  QCoreApplication::translate("main", "Seconds to wait for the database (default 120)."),
+                                  QStringLiteral("SECONDS"), QStringLiteral("120"));
+    const QCommandLineOption hidden(QStringList{QStringLiteral("hidden")},
+                                    QCoreApplication::translate("main", "Start in the tray without the window."));
+    parser.addOptions({startup, quitWhenDone, wait, hidden});
     parser.process(app);
 
     lifeboat::StackCatalog catalog;
     lifeboat::SecretStore secrets;
     lifeboat::StackService service(&catalog, &secrets);
-    lifeboat::MainWindow window(&service, parser.values(scan));
-    window.show();
+    lifeboat::BackupService backups;
+    lifeboat::DesktopNotifier notifier;
+    lifeboat::MainWindow window(&service, &backups, parser.values(scan));
+    lifeboat::TrayController tray(&window, &backups, &notifier);
+    // With a tray, closing the window leaves Lifeboat watching in the tray.
+    window.setKeepRunningInTray(tray.hasTray());
+    QApplication::setQuitOnLastWindowClosed(!tray.hasTray());
+
+    const bool startupMode = parser.isSet(startup);
+    // A startup backup runs in the tray, or hidden where there is no tray.
+    if (!startupMode && !(parser.isSet(hidden) && tray.hasTray()))
+        window.show();
+
+    lifeboat::StartupBackup startupBackup(&window, &service, &backups, &tray);
+    if (startupMode) {
+        QObject::connect(&startupBackup, &lifeboat::StartupBackup::finished, &app, [&](int code) {
+            if (parser.isSet(quitWhenDone))
+                QTimer::singleShot(500, &app, [code] { QCoreApplication::exit(code); });
+        });
+        startupBackup.start(parser.value(startup), parser.value(wait).toInt());
+    }
     return app.exec();
 }

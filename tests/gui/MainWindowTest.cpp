@@ -1,4 +1,5 @@
 // The main window on the offscreen platform, against the real Supabase fixture.
+#include "BackupService.h"
 #include "MainWindow.h"
 #include "MessageBar.h"
 #include "SecretStore.h"
@@ -50,12 +51,13 @@ TEST(MainWindowTest, ShowsTheFixtureStackUpThenDown)
     StackCatalog catalog(settings.filePath(QStringLiteral("lifeboat.conf")));
     SecretStore secrets;
     StackService service(&catalog, &secrets);
+    BackupService backups;
     Stack profile;
     profile.name = QStringLiteral("analytics (plain PostgreSQL)");
     profile.connection = fixture.cluster().connection(QStringLiteral("postgres"), QStringLiteral("postgres"));
     ASSERT_TRUE(catalog.saveProfile(profile).ok());
 
-    MainWindow window(&service, {QFileInfo(fixture.projectDir()).absolutePath()});
+    MainWindow window(&service, &backups, {QFileInfo(fixture.projectDir()).absolutePath()});
     QSignalSpy settled(&window, &MainWindow::statusesSettled);
     window.resize(1100, 420);
     window.show();
@@ -86,7 +88,8 @@ TEST(MainWindowTest, EmptyStateOffersBothWaysToAddAStack)
     StackCatalog catalog(settings.filePath(QStringLiteral("lifeboat.conf")));
     SecretStore secrets;
     StackService service(&catalog, &secrets);
-    MainWindow window(&service);
+    BackupService backups;
+    MainWindow window(&service, &backups);
     window.show();
     auto *pages = window.findChild<QStackedWidget *>();
     ASSERT_TRUE(pages);
@@ -107,7 +110,8 @@ TEST(MainWindowTest, ABrokenConfigIsListedAsConfigError)
     StackCatalog catalog(settings.filePath(QStringLiteral("lifeboat.conf")));
     SecretStore secrets;
     StackService service(&catalog, &secrets);
-    MainWindow window(&service, {root.path()});
+    BackupService backups;
+    MainWindow window(&service, &backups, {root.path()});
     QSignalSpy settled(&window, &MainWindow::statusesSettled);
     window.show();
     ASSERT_TRUE(waitUntil([&] { return settled.count() > 0; }));

@@ -295,6 +295,28 @@ TEST(BackupFaults, ServerStoppedMidBackupFailsClearly)
     EXPECT_EQ(info.message, r.message);
 }
 
+TEST(BackupFaults, AWriteErrorFailsTheBackupAndNamesTheCause)
+{
+    SupabaseFixture source;
+    QString error;
+    ASSERT_TRUE(source.setUp(&error)) << error.toStdString();
+    growFixture(source, 100000);
+    QTemporaryDir out;
+    // A 2 MB file-size limit stands in for a full disk: the first large file cannot be written.
+    QByteArray so, se;
+    const int rc = runProgram(QStringLiteral("/bin/sh"),
+                              {QStringLiteral("-c"), QStringLiteral("ulimit -f 4096; exec \"$0\" \"$@\""),
+                               QStringLiteral(LIFEBOAT_CLI_PATH), QStringLiteral("backup"), QStringLiteral("--project"),
+                               source.projectDir(), QStringLiteral("--out"), out.path()},
+                              &so, &se, {QStringLiteral("PGPASSFILE=") + source.cluster().pgpassFile()});
+    EXPECT_EQ(rc, 1) << se.toStdString();
+    EXPECT_TRUE(se.contains("Backup failed: Component ")) << se.toStdString();
+    EXPECT_TRUE(se.contains("File too large") || se.contains("write")) << se.toStdString();
+    EXPECT_EQ(completeBackups(out.path()), QStringList());
+    ASSERT_EQ(BackupStore::list(out.path()).size(), 1);
+    EXPECT_EQ(BackupStore::list(out.path()).first().state, BackupInfo::State::Failed);
+}
+
 TEST(BackupFaults, WrongPasswordFailsBeforeWritingAnything)
 {
     SupabaseFixture source;

@@ -12,10 +12,13 @@
 
 #include <gtest/gtest.h>
 
+#include <csignal>
 #include <cstdlib>
 
 int main(int argc, char **argv)
 {
+    std::signal(SIGPIPE, SIG_IGN); // as the applications do
+    std::signal(SIGXFSZ, SIG_IGN);
     QTemporaryDir home(QDir::tempPath() + QStringLiteral("/lifeboat-test-home-XXXXXX"));
     if (!home.isValid())
         return 3;

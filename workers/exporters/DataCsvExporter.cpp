@@ -1,6 +1,7 @@
 #include "DataCsvExporter.h"
 
 #include "ExportSql.h"
+#include "Sha256.h"
 
 #include <QFile>
 #include <QJsonObject>
@@ -22,6 +23,8 @@ struct TableJob
     QString file;
     qint64 estimatedBytes = 0;
     qint64 rows = 0;
+    QString sha256;
+    qint64 size = 0;
 };
 
 } // namespace
@@ -46,7 +49,7 @@ void DataCsvExporter::run(BackupContext &ctx, ComponentResult &r)
     qint64 totalBytes = 0;
     for (int i = 0; i < PQntuples(list->get()); ++i) {
         TableJob job{PgConnection::value(list->get(), i, 0), PgConnection::value(list->get(), i, 1), {},
-                     PgConnection::value(list->get(), i, 2).toLongLong(), 0};
+                     PgConnection::value(list->get(), i, 2).toLongLong(), 0, {}, 0};
         QString base = safeFileName(job.schema + u'.' + job.name);
         for (int n = 2; usedNames.contains(base.toLower()); ++n)
             base = safeFileName(job.schema + u'.' + job.name) + QStringLiteral("~%1").arg(n);
@@ -86,6 +89,7 @@ void DataCsvExporter::run(BackupContext &ctx, ComponentResult &r)
             }
             f.setPermissions(QFile::ReadOwner | QFile::WriteOwner);
             qint64 lastReported = 0;
+            Sha256 hash;
             const QString label = job.schema + u'.' + job.name;
             auto rows = ExportSql::copyOut(
                 c, QStringLiteral("COPY %1 TO STDOUT (FORMAT csv, HEADER)").arg(ExportSql::qualified(job.schema, job.name)),
@@ -94,7 +98,8 @@ void DataCsvExporter::run(BackupContext &ctx, ComponentResult &r)
                     lastReported = bytes;
                     const qint64 total = written.fetch_add(delta) + delta;
                     ctx.progress(name(), std::min(total, totalBytes - 1), totalBytes, label);
-                });
+                },
+                &hash);
             f.close();
             if (!rows) {
                 if (ctx.isCancelled())
@@ -106,6 +111,8 @@ void DataCsvExporter::run(BackupContext &ctx, ComponentResult &r)
                 return;
             }
             job.rows = rows.value();
+            job.size = hash.bytes();
+            job.sha256 = hash.hex();
         }
     };
 
@@ -126,7 +133,7 @@ void DataCsvExporter::run(BackupContext &ctx, ComponentResult &r)
     qint64 rows = 0;
     QJsonObject perTable;
     for (const TableJob &job : std::as_const(jobs)) {
-        ctx.addFile(r, job.file, false);
+        ctx.addFile(r, job.file, false, job.sha256, job.size);
         rows += job.rows;
         perTable.insert(job.schema + u'.' + job.name,
                         QJsonObject{{QStringLiteral("file"), job.file}, {QStringLiteral("rows"), job.rows}});

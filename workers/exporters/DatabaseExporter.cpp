@@ -3,9 +3,143 @@
 #include "ExportSql.h"
 
 #include <QFile>
+#include <QProcess>
 #include <QRegularExpression>
 
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+
 namespace lifeboat {
+
+namespace {
+
+constexpr qint64 ChunkSize = 1 << 20;
+constexpr qint64 MaxPending = 8 << 20;
+
+// Forwards stderr lines of a tool to `onLine`.
+void drainLines(QProcess &p, QByteArray &pending, const std::function<void(const QString &)> &onLine)
+{
+    pending += p.readAllStandardError();
+    qsizetype nl;
+    while ((nl = pending.indexOf('\n')) >= 0) {
+        const QString line = QString::fromUtf8(pending.left(nl)).trimmed();
+        pending.remove(0, nl + 1);
+        if (!line.isEmpty())
+            onLine(line);
+    }
+}
+
+} // namespace
+
+bool DatabaseExporter::dumpAndDerive(BackupContext &ctx, const QStringList &dumpArgs, const QString &dumpPath,
+                                     const QString &sqlPath, const std::function<void(const QString &)> &onDumpLine,
+                                     QString *failure)
+{
+    const QString component = name();
+    QStringList dumpTail, sqlTail;
+    auto keep = [](QStringList &tail, const QString &line) {
+        tail << line;
+        if (tail.size() > 12)
+            tail.removeFirst();
+    };
+    QProcess dumper, deriver;
+    for (QProcess *p : {&dumper, &deriver}) {
+        p->setProcessEnvironment(ctx.toolEnvironment());
+        p->setChildProcessModifier([] {
+        ::umask(077);
+        ::prctl(PR_SET_PDEATHSIG, SIGTERM); // a killed Lifeboat takes its tools with it
+    });
+    }
+    dumper.setStandardInputFile(QProcess::nullDevice());
+    dumper.setStandardOutputFile(QProcess::nullDevice());
+    deriver.setStandardOutputFile(QProcess::nullDevice());
+    deriver.start(ctx.pgRestore.path, {QStringLiteral("--file=") + sqlPath});
+    dumper.start(ctx.pgDump.path, dumpArgs);
+    if (!dumper.waitForStarted(10000) || !deriver.waitForStarted(10000)) {
+        *failure = QStringLiteral("pg_dump or pg_restore could not be started: %1")
+                       .arg(dumper.errorString() + QStringLiteral("; ") + deriver.errorString());
+        dumper.kill();
+        deriver.kill();
+        return false;
+    }
+
+    auto stopBoth = [&] {
+        for (QProcess *p : {&dumper, &deriver}) {
+            if (p->state() != QProcess::NotRunning) {
+                ::kill(pid_t(p->processId()), SIGINT);
+                if (!p->waitForFinished(1000)) {
+                    p->kill();
+                    p->waitForFinished(1000);
+                }
+            }
+        }
+    };
+
+    QFile archive(dumpPath);
+    QByteArray dumpErr, sqlErr;
+    bool dumpDone = false;
+    for (;;) {
+        if (ctx.isCancelled()) {
+            stopBoth();
+            return false;
+        }
+        dumpDone = dumpDone || dumper.waitForFinished(dumper.state() == QProcess::NotRunning ? 0 : 20);
+        drainLines(dumper, dumpErr, [&](const QString &l) {
+            ctx.log(component, l);
+            keep(dumpTail, l);
+            onDumpLine(l);
+        });
+        drainLines(deriver, sqlErr, [&](const QString &l) {
+            ctx.log(component, QStringLiteral("pg_restore: ") + l);
+            keep(sqlTail, l);
+        });
+        if (deriver.state() == QProcess::NotRunning && !(dumpDone && archive.isOpen() && archive.atEnd()))
+            break; // pg_restore stopped early: an error, reported below
+        if (!archive.isOpen() && !archive.open(QIODevice::ReadOnly | QIODevice::Unbuffered)) {
+            if (dumpDone)
+                break;
+            continue;
+        }
+        // Forward whatever pg_dump has written since the last round.
+        bool forwarded = false;
+        for (;;) {
+            const QByteArray chunk = archive.read(ChunkSize);
+            if (chunk.isEmpty())
+                break;
+            forwarded = true;
+            deriver.write(chunk);
+            while (deriver.bytesToWrite() > MaxPending && deriver.state() == QProcess::Running
+                   && !ctx.isCancelled())
+                deriver.waitForBytesWritten(50);
+        }
+        if (dumpDone && !forwarded)
+            break;
+    }
+    while (deriver.bytesToWrite() > 0 && deriver.state() == QProcess::Running && !ctx.isCancelled())
+        deriver.waitForBytesWritten(50);
+    deriver.closeWriteChannel();
+    while (deriver.state() != QProcess::NotRunning && !ctx.isCancelled())
+        deriver.waitForFinished(50);
+    if (ctx.isCancelled()) {
+        stopBoth();
+        return false;
+    }
+    drainLines(deriver, sqlErr, [&](const QString &l) {
+        ctx.log(component, QStringLiteral("pg_restore: ") + l);
+        keep(sqlTail, l);
+    });
+    if (dumper.exitStatus() != QProcess::NormalExit || dumper.exitCode() != 0) {
+        deriver.kill();
+        *failure = QStringLiteral("pg_dump failed (exit %1): %2").arg(dumper.exitCode()).arg(dumpTail.join(u'\n'));
+        return false;
+    }
+    if (deriver.exitStatus() != QProcess::NormalExit || deriver.exitCode() != 0) {
+        *failure = QStringLiteral("pg_restore could not turn the archive into SQL: %1").arg(sqlTail.join(u'\n'));
+        return false;
+    }
+    return true;
+}
 
 void DatabaseExporter::run(BackupContext &ctx, ComponentResult &r)
 {
@@ -47,22 +181,25 @@ void DatabaseExporter::run(BackupContext &ctx, ComponentResult &r)
         if (m.hasMatch())
             ctx.progress(name(), ++done, tables + 2, m.captured(1));
     };
+    // The plain SQL is derived from the archive while pg_dump still writes it: pg_restore reads
+    // the growing file as a stream (header and TOC first, then each table's data in order), so
+    // the SQL costs no second read of the server and little extra time.
     ctx.log(name(), QStringLiteral("$ %1 %2").arg(ctx.pgDump.path, args.join(u' ')));
-    ToolOutcome out = lifeboat::runTool(ctx.pgDump.path, args, ctx.toolEnvironment(), ctx.cancelled,
-                                        [&](const QString &line) {
-                                            ctx.log(name(), line);
-                                            onLine(line);
-                                        });
-    if (out.cancelled)
+    ctx.log(name(), QStringLiteral("$ %1 --file=%2 (reading the archive as it is written)")
+                        .arg(ctx.pgRestore.path, ctx.absolutePath(sql)));
+    QString failure;
+    const bool ok = dumpAndDerive(ctx, args, ctx.absolutePath(dump), ctx.absolutePath(sql), onLine, &failure);
+    if (ctx.isCancelled())
         return;
-    if (!out.ok())
-        return fail(r, QStringLiteral("pg_dump failed (exit %1): %2").arg(out.exitCode).arg(out.errorTail));
+    if (!ok)
+        return fail(r, failure);
     ctx.addFile(r, dump, true); // holds auth password hashes and vault ciphertext
+    ctx.addFile(r, sql, true);
     r.counts.insert(QStringLiteral("tables"), tables);
 
     // Table of contents and the SQL, both from the archive alone.
-    ctx.progress(name(), tables, tables + 2, QStringLiteral("table of contents"));
-    out = ctx.runTool(name(), ctx.pgRestore,
+    ctx.progress(name(), tables + 1, tables + 2, QStringLiteral("table of contents"));
+    const ToolOutcome out = ctx.runTool(name(), ctx.pgRestore,
                       {QStringLiteral("--list"), QStringLiteral("--file=") + ctx.absolutePath(toc), ctx.absolutePath(dump)});
     if (out.cancelled)
         return;
@@ -79,13 +216,6 @@ void DatabaseExporter::run(BackupContext &ctx, ComponentResult &r)
         }
     }
 
-    ctx.progress(name(), tables + 1, tables + 2, QStringLiteral("plain SQL"));
-    out = ctx.runTool(name(), ctx.pgRestore, {QStringLiteral("--file=") + ctx.absolutePath(sql), ctx.absolutePath(dump)});
-    if (out.cancelled)
-        return;
-    if (!out.ok())
-        return fail(r, QStringLiteral("pg_restore to SQL failed: %1").arg(out.errorTail));
-    ctx.addFile(r, sql, true);
     ctx.progress(name(), tables + 2, tables + 2, {});
 }
 

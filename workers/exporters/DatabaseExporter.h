@@ -2,6 +2,8 @@
 
 #include "Exporter.h"
 
+#include <functional>
+
 namespace lifeboat {
 
 /// `database`: pg_dump -Fc of the whole database in the run's snapshot, its table of
@@ -12,6 +14,10 @@ class DatabaseExporter final : public Exporter
 public:
     QString name() const override { return Component::Database; }
     void run(BackupContext &ctx, ComponentResult &r) override;
+
+private:
+    bool dumpAndDerive(BackupContext &ctx, const QStringList &dumpArgs, const QString &dumpPath, const QString &sqlPath,
+                       const std::function<void(const QString &)> &onDumpLine, QString *failure);
 };
 
 } // namespace lifeboat

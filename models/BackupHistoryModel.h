@@ -1,0 +1,54 @@
+#pragma once
+
+#include "BackupInfo.h"
+
+#include <QAbstractTableModel>
+#include <QHash>
+#include <QList>
+
+namespace lifeboat {
+
+/// The History table: one row per backup folder of the selected stack, newest first. Fed
+/// BackupInfo values read off the GUI thread; verification results are merged in by path.
+class BackupHistoryModel final : public QAbstractTableModel
+{
+    Q_OBJECT
+
+public:
+    enum Column { DateColumn, DurationColumn, SizeColumn, ComponentsColumn, StatusColumn, ColumnCount };
+    enum Role { RawRole = Qt::UserRole + 1, PathRole, StatusKeyRole };
+
+    /// What a verification found for one backup.
+    struct Verification
+    {
+        bool ok = false;
+        QStringList problems;
+    };
+
+    explicit BackupHistoryModel(QObject *parent = nullptr);
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+
+    /// Replaces the rows; rows whose path stays keep their place in views (reset otherwise).
+    void setBackups(const QList<BackupInfo> &backups);
+    void setVerification(const QString &path, const Verification &verification);
+
+    const BackupInfo *backupAt(int row) const;
+    int rowOf(const QString &path) const;
+    /// "complete", "verified", "damaged", "incomplete", "failed", "cancelled".
+    QString statusKey(int row) const;
+
+private:
+    QList<BackupInfo> m_rows;
+    QHash<QString, Verification> m_verified;
+};
+
+/// "1.2 MB", "830 KB" for people.
+QString formatSize(qint64 bytes);
+/// "4.2 s", "3 min 05 s".
+QString formatDuration(qint64 ms);
+
+} // namespace lifeboat

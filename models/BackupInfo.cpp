@@ -1,0 +1,17 @@
+#include "BackupInfo.h"
+
+namespace lifeboat {
+
+QString BackupInfo::stateKey(State s)
+{
+    switch (s) {
+    case State::Complete: return QStringLiteral("complete");
+    case State::Incomplete: return QStringLiteral("incomplete");
+    case State::Failed: return QStringLiteral("failed");
+    case State::Cancelled: return QStringLiteral("cancelled");
+    case State::Damaged: return QStringLiteral("damaged");
+    }
+    return QStringLiteral("incomplete");
+}
+
+} // namespace lifeboat

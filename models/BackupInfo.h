@@ -1,0 +1,32 @@
+#pragma once
+
+#include "Manifest.h"
+
+#include <QDateTime>
+#include <QMetaType>
+#include <QString>
+
+#include <optional>
+
+namespace lifeboat {
+
+/// A backup folder as found on disk.
+struct BackupInfo
+{
+    enum class State { Complete, Incomplete, Failed, Cancelled, Damaged };
+
+    QString path;
+    QString stackId;
+    QString name;         ///< "20261127-041500"
+    QDateTime timestamp;  ///< From the folder name (local time).
+    State state = State::Incomplete;
+    QString message;      ///< For failed/cancelled/damaged: why.
+    std::optional<Manifest> manifest;
+
+    static QString stateKey(State s);
+    qint64 size() const { return manifest ? manifest->totalSize() : 0; }
+};
+
+} // namespace lifeboat
+
+Q_DECLARE_METATYPE(lifeboat::BackupInfo)

@@ -1,0 +1,216 @@
+// Backing up from the window, offscreen, against the real fixture: the sheet, the progress
+// panel, History, verify and cancel — what a person clicks.
+#include "BackupHistoryModel.h"
+#include "BackupProgressWidget.h"
+#include "BackupService.h"
+#include "BackupStore.h"
+#include "HistoryPane.h"
+#include "MainWindow.h"
+#include "ManifestTreeModel.h"
+#include "MessageBar.h"
+#include "SecretStore.h"
+#include "StackCatalog.h"
+#include "StackService.h"
+#include "StackTableModel.h"
+#include "SupabaseFixture.h"
+#include "TestUtil.h"
+
+#include <QAbstractItemModelTester>
+#include <QAction>
+#include <QApplication>
+#include <QDialog>
+#include <QDialogButtonBox>
+#include <QDir>
+#include <QFileInfo>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QTimer>
+#include <QTreeView>
+
+#include <gtest/gtest.h>
+
+using namespace lifeboat;
+using namespace lifeboat::test;
+
+namespace {
+
+void saveScreenshot(QWidget &w, const QString &name)
+{
+    const QString dir = QStringLiteral(LIFEBOAT_TEST_OUTPUT_DIR);
+    QDir().mkpath(dir);
+    EXPECT_TRUE(w.grab().save(dir + u'/' + name)) << name.toStdString();
+}
+
+QAction *action(QWidget &w, const QString &text)
+{
+    for (QAction *a : w.findChildren<QAction *>())
+        if (a->text() == text)
+            return a;
+    return nullptr;
+}
+
+class BackupWindowTest : public ::testing::Test
+{
+protected:
+    void SetUp() override
+    {
+        QString error;
+        ASSERT_TRUE(fixture.setUp(&error)) << error.toStdString();
+        qputenv("PGPASSFILE", fixture.cluster().pgpassFile().toLocal8Bit());
+        catalog = std::make_unique<StackCatalog>(settings.filePath(QStringLiteral("lifeboat.conf")));
+        catalog->addProjectDir(fixture.projectDir());
+        service = std::make_unique<StackService>(catalog.get(), &secrets);
+        window = std::make_unique<MainWindow>(service.get(), &backups);
+        window->resize(1280, 860);
+        window->show();
+        ASSERT_TRUE(waitUntil([&] { return window->stackModel()->rowCount() == 1 && window->selectedStack(); }));
+        // Backups of this test go to a temp root, chosen in the sheet.
+        QSettings().setValue(QStringLiteral("stacks/lifeboat-demo/backup/root"), out.path());
+        QSettings().setValue(QStringLiteral("stacks/lifeboat-demo/backup/storageDir"), fixture.storageDir());
+    }
+    void TearDown() override
+    {
+        window.reset();
+        QSettings().remove(QStringLiteral("stacks/lifeboat-demo"));
+        qunsetenv("PGPASSFILE");
+    }
+
+    // Clicks "Back up now" and accepts the sheet as it comes up.
+    void clickBackUpNow()
+    {
+        QTimer::singleShot(100, [] {
+            auto *dialog = qobject_cast<QDialog *>(QApplication::activeModalWidget());
+            ASSERT_TRUE(dialog) << "the backup sheet opens";
+            dialog->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok)->click();
+        });
+        action(*window, QStringLiteral("Back up now"))->trigger();
+    }
+
+    BackupProgressWidget *waitForPanel()
+    {
+        EXPECT_TRUE(waitUntil([&] { return !window->progressWidgets().isEmpty(); }));
+        return window->progressWidgets().isEmpty() ? nullptr : window->progressWidgets().first();
+    }
+
+    SupabaseFixture fixture;
+    QTemporaryDir settings, out;
+    std::unique_ptr<StackCatalog> catalog;
+    SecretStore secrets;
+    std::unique_ptr<StackService> service;
+    BackupService backups;
+    std::unique_ptr<MainWindow> window;
+};
+
+} // namespace
+
+TEST_F(BackupWindowTest, BackUpNowFillsEveryBarAndAddsACompleteRow)
+{
+    QAbstractItemModelTester historyTester(window->historyPane()->model(),
+                                           QAbstractItemModelTester::FailureReportingMode::Fatal);
+    QAbstractItemModelTester manifestTester(window->historyPane()->manifestModel(),
+                                            QAbstractItemModelTester::FailureReportingMode::Fatal);
+    QSignalSpy finished(window.get(), &MainWindow::backupFinished);
+    clickBackUpNow();
+    BackupProgressWidget *panel = waitForPanel();
+    ASSERT_TRUE(panel);
+    bool shot = false;
+    QObject::connect(panel->overallBar(), &QProgressBar::valueChanged, panel, [&](int value) {
+        if (!shot && value > 100 && value < 900) {
+            shot = true;
+            saveScreenshot(*window, QStringLiteral("backup-in-progress.png"));
+        }
+    });
+    ASSERT_TRUE(waitUntil([&] { return finished.count() == 1; }, 120000));
+    const BackupResult result = finished.first().first().value<BackupResult>();
+    ASSERT_EQ(result.outcome, BackupOutcome::Complete) << result.message.toStdString();
+
+    EXPECT_EQ(panel->overallBar()->value(), 1000);
+    for (const QString &c : Component::all()) {
+        ASSERT_TRUE(panel->componentBar(c)) << c.toStdString();
+        EXPECT_EQ(panel->componentBar(c)->value(), 1000) << c.toStdString();
+    }
+    EXPECT_TRUE(panel->resultText().contains(QStringLiteral("Backup complete"))) << panel->resultText().toStdString();
+
+    ASSERT_TRUE(waitUntil([&] { return window->historyPane()->model()->rowCount() == 1; }));
+    const BackupHistoryModel *history = window->historyPane()->model();
+    EXPECT_EQ(history->statusKey(0), QStringLiteral("complete"));
+    EXPECT_EQ(history->data(history->index(0, 0), BackupHistoryModel::PathRole)
+                  .toString(),
+              result.path);
+    ASSERT_TRUE(window->historyPane()->selectedBackup());
+    EXPECT_EQ(window->historyPane()->manifestModel()->rowCount(), Component::all().size())
+        << "the manifest browser lists every component";
+    const StackTableModel *stacks = window->stackModel();
+    EXPECT_TRUE(stacks->data(stacks->index(0, StackTableModel::LastBackupColumn)).toString().contains(QStringLiteral("complete")));
+    window->historyPane()->tree()->expandAll();
+    saveScreenshot(*window, QStringLiteral("main-window-history.png"));
+}
+
+TEST_F(BackupWindowTest, CancelShowsCancelledAndKeepsNoCompleteRow)
+{
+    QString error;
+    ASSERT_TRUE(fixture.cluster().exec(QStringLiteral("CREATE TABLE public.bulk AS SELECT g, repeat(md5(g::text), 8) "
+                                                      "FROM generate_series(1, 600000) g"),
+                                       &error))
+        << error.toStdString();
+    QSignalSpy finished(window.get(), &MainWindow::backupFinished);
+    clickBackUpNow();
+    BackupProgressWidget *panel = waitForPanel();
+    ASSERT_TRUE(panel);
+    ASSERT_TRUE(waitUntil([&] { return panel->overallBar()->value() > 0; }, 60000));
+    QPushButton *cancel = nullptr;
+    for (QPushButton *b : panel->findChildren<QPushButton *>())
+        if (b->text() == QLatin1String("Cancel"))
+            cancel = b;
+    ASSERT_TRUE(cancel);
+    cancel->click();
+    ASSERT_TRUE(waitUntil([&] { return finished.count() == 1; }, 30000));
+    EXPECT_EQ(finished.first().first().value<BackupResult>().outcome, BackupOutcome::Cancelled);
+    EXPECT_TRUE(panel->resultText().contains(QStringLiteral("Cancelled")));
+    ASSERT_TRUE(waitUntil([&] { return window->historyPane()->model()->rowCount() == 1; }));
+    EXPECT_EQ(window->historyPane()->model()->statusKey(0), QStringLiteral("cancelled"));
+}
+
+TEST_F(BackupWindowTest, VerifyShowsDamagedWithTheFileNamed)
+{
+    QSignalSpy finished(window.get(), &MainWindow::backupFinished);
+    window->startBackup(*window->selectedStack());
+    ASSERT_TRUE(waitUntil([&] { return finished.count() == 1; }, 120000));
+    const BackupResult result = finished.first().first().value<BackupResult>();
+    ASSERT_EQ(result.outcome, BackupOutcome::Complete) << result.message.toStdString();
+    ASSERT_TRUE(waitUntil([&] { return window->historyPane()->selectedBackup() != nullptr; }));
+
+    QFile f(result.path + QStringLiteral("/auth_users/users.sql"));
+    ASSERT_TRUE(f.open(QIODevice::ReadWrite));
+    f.seek(200);
+    f.write("#");
+    f.close();
+
+    QSignalSpy verified(window.get(), &MainWindow::verificationFinished);
+    action(*window, QStringLiteral("Verify"))->trigger();
+    ASSERT_TRUE(waitUntil([&] { return verified.count() == 1; }, 60000));
+    EXPECT_FALSE(verified.first().at(1).toBool());
+    EXPECT_EQ(window->historyPane()->model()->statusKey(0), QStringLiteral("damaged"));
+    EXPECT_TRUE(window->messageBar()->text().contains(QStringLiteral("auth_users/users.sql")))
+        << window->messageBar()->text().toStdString();
+}
+
+TEST_F(BackupWindowTest, ASecondBackupOfTheSameStackIsRefused)
+{
+    QString error;
+    ASSERT_TRUE(fixture.cluster().exec(QStringLiteral("CREATE TABLE public.bulk AS SELECT g, repeat(md5(g::text), 8) "
+                                                      "FROM generate_series(1, 300000) g"),
+                                       &error))
+        << error.toStdString();
+    QSignalSpy finished(window.get(), &MainWindow::backupFinished);
+    window->startBackup(*window->selectedStack());
+    ASSERT_TRUE(waitUntil([&] { return backups.isRunning(QStringLiteral("lifeboat-demo")); }));
+    window->startBackup(*window->selectedStack());
+    EXPECT_TRUE(window->messageBar()->text().contains(QStringLiteral("already running")))
+        << window->messageBar()->text().toStdString();
+    ASSERT_TRUE(waitUntil([&] { return finished.count() == 1; }, 120000));
+    EXPECT_EQ(window->progressWidgets().size(), 1);
+}

@@ -1,0 +1,98 @@
+#include "BackupService.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QFutureWatcher>
+#include <QtConcurrent/QtConcurrentRun>
+
+namespace lifeboat {
+
+BackupService::BackupService(QObject *parent)
+    : QObject(parent)
+{
+    connect(&m_watcher, &QFileSystemWatcher::directoryChanged, this, [this](const QString &dir) {
+        const QString id = m_watchedStack.value(dir);
+        if (!id.isEmpty())
+            emit backupsChanged(id);
+    });
+}
+
+QString BackupService::rootFor(const Stack &stack, const QString &configuredRoot)
+{
+    return configuredRoot.isEmpty() ? BackupEngine::defaultOutputRoot(stack) : configuredRoot;
+}
+
+QFuture<QList<BackupInfo>> BackupService::listBackups(const Stack &stack, const QString &root)
+{
+    const QString dir = root + u'/' + stack.id;
+    return QtConcurrent::run([dir] {
+        QList<BackupInfo> all;
+        const QFileInfoList runs = QDir(dir).entryInfoList(QDir::Dirs | QDir::NoDotAndDotDot);
+        for (const QFileInfo &run : runs) {
+            BackupInfo info = BackupStore::inspect(run.absoluteFilePath());
+            if (info.timestamp.isValid())
+                all.append(info);
+        }
+        std::sort(all.begin(), all.end(), [](const BackupInfo &a, const BackupInfo &b) {
+            return a.timestamp != b.timestamp ? a.timestamp > b.timestamp : a.path > b.path;
+        });
+        return all;
+    });
+}
+
+std::shared_ptr<BackupJob> BackupService::startBackup(const BackupRequest &request, QString *refusal)
+{
+    const QString id = request.stack.id;
+    if (m_running.contains(id)) {
+        *refusal = tr("A backup of \"%1\" is already running; wait for it to finish or cancel it.")
+                       .arg(request.stack.name);
+        return nullptr;
+    }
+    std::shared_ptr<BackupJob> job = BackupEngine::start(request);
+    m_running.insert(id, job);
+    auto *watcher = new QFutureWatcher<BackupResult>(this);
+    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, id] {
+        const BackupResult result = watcher->result();
+        m_running.remove(id);
+        watcher->deleteLater();
+        emit backupFinished(id, result);
+        emit backupsChanged(id);
+    });
+    watcher->setFuture(job->future());
+    emit backupStarted(id, job);
+    return job;
+}
+
+QFuture<VerifyReport> BackupService::verify(const QString &backupPath)
+{
+    return QtConcurrent::run([backupPath] { return BackupStore::verify(backupPath); });
+}
+
+QFuture<Status> BackupService::remove(const QString &backupPath)
+{
+    return QtConcurrent::run([backupPath]() -> Status {
+        QDir dir(backupPath);
+        if (!dir.exists())
+            return success();
+        if (!dir.removeRecursively())
+            return Error{tr("Could not delete every file of %1; check its permissions.").arg(backupPath)};
+        return success();
+    });
+}
+
+void BackupService::watch(const Stack &stack, const QString &root)
+{
+    // The stack's own folder when it exists, else the root (a first backup creates the
+    // folder); nothing is created just to be watched.
+    for (const QString &dir : QStringList{root + u'/' + stack.id, root}) {
+        if (!QFileInfo(dir).isDir())
+            continue;
+        if (!m_watchedStack.contains(dir)) {
+            m_watchedStack.insert(dir, stack.id);
+            m_watcher.addPath(dir);
+        }
+        return;
+    }
+}
+
+} // namespace lifeboat

@@ -1,0 +1,57 @@
+#pragma once
+
+#include "BackupEngine.h"
+#include "BackupInfo.h"
+#include "BackupStore.h"
+#include "Result.h"
+#include "Stack.h"
+
+#include <QFileSystemWatcher>
+#include <QFuture>
+#include <QHash>
+#include <QObject>
+
+#include <memory>
+
+namespace lifeboat {
+
+/// The facade the window uses for backups: reads history off the GUI thread, follows the
+/// backup folders on disk, runs at most one backup per stack, verifies and deletes.
+class BackupService final : public QObject
+{
+    Q_OBJECT
+
+public:
+    explicit BackupService(QObject *parent = nullptr);
+
+    /// Where a stack's backups live: the remembered root, else the default.
+    static QString rootFor(const Stack &stack, const QString &configuredRoot = {});
+
+    /// Every backup folder of `stack` below `root`, newest first; read on the thread pool.
+    QFuture<QList<BackupInfo>> listBackups(const Stack &stack, const QString &root);
+
+    /// Starts a backup; refuses (null, `refusal` set) when the stack already has one running.
+    std::shared_ptr<BackupJob> startBackup(const BackupRequest &request, QString *refusal);
+    bool isRunning(const QString &stackId) const { return m_running.contains(stackId); }
+    int runningCount() const { return int(m_running.size()); }
+
+    QFuture<VerifyReport> verify(const QString &backupPath);
+    /// Deletes a backup folder (complete or not) and everything in it.
+    QFuture<Status> remove(const QString &backupPath);
+
+    /// Follows `<root>/<stack id>` so backups made elsewhere (lifeboat-cli) show up.
+    void watch(const Stack &stack, const QString &root);
+
+signals:
+    void backupStarted(const QString &stackId, const std::shared_ptr<lifeboat::BackupJob> &job);
+    void backupFinished(const QString &stackId, const lifeboat::BackupResult &result);
+    /// Something changed in a watched stack's backup folder.
+    void backupsChanged(const QString &stackId);
+
+private:
+    QHash<QString, std::shared_ptr<BackupJob>> m_running;
+    QFileSystemWatcher m_watcher;
+    QHash<QString, QString> m_watchedStack; ///< folder -> stack id
+};
+
+} // namespace lifeboat
