@@ -41,6 +41,8 @@ QString BackupHistoryModel::statusKey(int row) const
         auto it = m_verified.constFind(b.path);
         if (it != m_verified.cend())
             return it->ok ? QStringLiteral("verified") : QStringLiteral("damaged");
+        if (b.verifiedOk)
+            return *b.verifiedOk ? QStringLiteral("verified") : QStringLiteral("damaged");
     }
     return BackupInfo::stateKey(b.state);
 }
@@ -87,7 +89,9 @@ QVariant BackupHistoryModel::data(const QModelIndex &index, int role) const
             if (key == QLatin1String("verified"))
                 return tr("verified");
             if (key == QLatin1String("damaged"))
-                return tr("damaged (%n file(s))", nullptr, int(m_verified.value(b.path).problems.size()));
+                return tr("damaged (%n file(s))", nullptr,
+                          int(m_verified.contains(b.path) ? m_verified.value(b.path).problems.size()
+                                                          : b.verifyProblems.size()));
             if (key == QLatin1String("complete"))
                 return tr("complete");
             if (key == QLatin1String("incomplete"))
@@ -105,6 +109,8 @@ QVariant BackupHistoryModel::data(const QModelIndex &index, int role) const
             auto it = m_verified.constFind(b.path);
             if (it != m_verified.cend() && !it->ok)
                 return it->problems.join(u'\n');
+            if (b.verifiedOk && !*b.verifiedOk)
+                return b.verifyProblems.join(u'\n');
             if (!b.message.isEmpty())
                 return b.message;
         }

@@ -22,6 +22,8 @@ struct BackupInfo
     State state = State::Incomplete;
     QString message;      ///< For failed/cancelled/damaged: why.
     std::optional<Manifest> manifest;
+    std::optional<bool> verifiedOk; ///< The last verification's result, when one was recorded.
+    QStringList verifyProblems;
 
     static QString stateKey(State s);
     qint64 size() const { return manifest ? manifest->totalSize() : 0; }

@@ -1,5 +1,7 @@
 #include "BackupDialog.h"
 
+#include "SettingsDialog.h"
+
 #include <QDialogButtonBox>
 #include <QFileDialog>
 #include <QFormLayout>
@@ -36,8 +38,8 @@ BackupRequest BackupDialog::rememberedRequest(const Stack &stack, const QString 
     r.stack = stack;
     r.outputRoot = rememberedRoot(stack, defaultRoot);
     r.components = s.value(key(stack, "components"), Component::all()).toStringList();
-    r.jobs = s.value(key(stack, "jobs"), 2).toInt();
-    r.compressLevel = s.value(key(stack, "compress"), 1).toInt();
+    r.jobs = s.value(key(stack, "jobs"), SettingsDialog::defaultJobs()).toInt();
+    r.compressLevel = s.value(key(stack, "compress"), SettingsDialog::defaultCompression()).toInt();
     r.storageDir = s.value(key(stack, "storageDir")).toString();
     return r;
 }

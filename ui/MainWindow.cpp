@@ -5,7 +5,10 @@
 #include "BackupProgressWidget.h"
 #include "BackupService.h"
 #include "HistoryPane.h"
+#include "Futures.h"
 #include "MessageBar.h"
+#include "RetentionPolicy.h"
+#include "SettingsDialog.h"
 #include "ProfileDialog.h"
 #include "Credentials.h"
 #include "StackScanner.h"
@@ -217,6 +220,10 @@ void MainWindow::createActions()
     for (QAction *a : {m_backupAction, m_verifyAction, m_deleteAction, m_restoreAction})
         a->setEnabled(false);
     fileMenu->addSeparator();
+    fileMenu->addAction(tr("Settings…"), this, [this] {
+        SettingsDialog dialog(this);
+        dialog.exec();
+    });
     auto *quit = fileMenu->addAction(tr("&Quit"), qApp, &QApplication::quit);
     quit->setShortcut(QKeySequence::Quit);
     m_removeAction->setEnabled(false);
@@ -224,7 +231,7 @@ void MainWindow::createActions()
 
 void MainWindow::refresh()
 {
-    m_service->loadStacks(m_extraRoots).then(this, [this](const QList<Stack> &stacks) {
+    whenReady(m_service->loadStacks(m_extraRoots), this, [this](const QList<Stack> &stacks) {
         const QString current = selectedStack() ? selectedStack()->id : QString();
         m_model->setStacks(stacks);
         m_pages->setCurrentIndex(stacks.isEmpty() ? 0 : 1);
@@ -254,7 +261,7 @@ void MainWindow::probe(const Stack &stack)
     if (m_model->statusOf(stack.id).state == StackStatus::State::Unknown)
         m_model->setStatus(stack.id, {StackStatus::State::Checking, {}, 0});
     const QString id = stack.id;
-    m_service->probe(stack).then(this, [this, id](const StackStatus &status) {
+    whenReady(m_service->probe(stack), this, [this, id](const StackStatus &status) {
         m_probing.remove(id);
         const StackStatus::State before = m_model->statusOf(id).state;
         m_model->setStatus(id, status);
@@ -275,7 +282,7 @@ void MainWindow::addProjectFolder()
     const QString dir = QFileDialog::getExistingDirectory(this, tr("Folder with Supabase projects"), QDir::homePath());
     if (dir.isEmpty())
         return;
-    StackScanner::scan({dir}).then(this, [this, dir](const QList<Stack> &found) {
+    whenReady(StackScanner::scan({dir}), this, [this, dir](const QList<Stack> &found) {
         if (found.isEmpty()) {
             m_messages->showMessage(MessageBar::Kind::Warning,
                                     tr("No supabase/config.toml was found in %1 or up to %2 folders below it. "
@@ -303,7 +310,7 @@ void MainWindow::addProfile()
     if (dialog.exec() != QDialog::Accepted)
         return;
     const Stack profile = dialog.profile();
-    m_service->addProfile(profile, dialog.password()).then(this, [this, profile](const SecretStore::WriteResult &r) {
+    whenReady(m_service->addProfile(profile, dialog.password()), this, [this, profile](const SecretStore::WriteResult &r) {
         if (!r.message.isEmpty())
             m_messages->showMessage(r.persisted ? MessageBar::Kind::Error : MessageBar::Kind::Warning, r.message);
         refresh();
@@ -327,7 +334,7 @@ void MainWindow::removeSelected()
         m_service->catalog()->hideProjectDir(s.projectDir);
     } else {
         m_service->catalog()->removeProfile(s.id);
-        m_service->secrets()->removePassword(s.id).then(this, [this](const Status &st) {
+        whenReady(m_service->secrets()->removePassword(s.id), this, [this](const Status &st) {
             if (!st)
                 m_messages->showMessage(MessageBar::Kind::Warning, st.error());
         });
@@ -434,7 +441,7 @@ void MainWindow::refreshHistory()
     const Stack stack = *s;
     const QString root = backupRootOf(stack);
     m_backups->watch(stack, root);
-    m_backups->listBackups(stack, root).then(this, [this, stack, root](const QList<BackupInfo> &list) {
+    whenReady(m_backups->history(stack, root), this, [this, stack, root](const QList<BackupInfo> &list) {
         const Stack *current = selectedStack();
         if (!current || current->id != stack.id)
             return; // the selection moved on meanwhile
@@ -457,7 +464,7 @@ void MainWindow::loadBackupSummaries()
 {
     for (int row = 0; row < m_model->rowCount(); ++row) {
         const Stack stack = *m_model->stackAt(row);
-        m_backups->listBackups(stack, backupRootOf(stack)).then(this, [this, id = stack.id](const QList<BackupInfo> &list) {
+        whenReady(m_backups->listBackups(stack, backupRootOf(stack)), this, [this, id = stack.id](const QList<BackupInfo> &list) {
             StackTableModel::BackupSummary summary;
             summary.count = int(list.size());
             for (const BackupInfo &b : list)
@@ -502,7 +509,7 @@ void MainWindow::launchBackup(const BackupRequest &base)
         return;
     }
     // The password comes from the keychain first; the run itself happens off this thread.
-    m_service->secrets()->readPassword(base.stack.id).then(this, [this, base](const SecretStore::ReadResult &stored) {
+    whenReady(m_service->secrets()->readPassword(base.stack.id), this, [this, base](const SecretStore::ReadResult &stored) {
         BackupRequest request = base;
         request.password = stored.password;
         request.passwordFallbacks = Credentials::forStack(request.stack, stored.password).fallbacks;
@@ -521,10 +528,11 @@ void MainWindow::launchBackup(const BackupRequest &base)
             loadBackupSummaries();
             const Stack *current = selectedStack();
             if (current && current->id == stackId && result.outcome == BackupOutcome::Complete) {
-                m_backups->listBackups(*current, backupRootOf(*current)).then(this, [this, result](const QList<BackupInfo> &list) {
+                whenReady(m_backups->history(*current, backupRootOf(*current)), this, [this, result](const QList<BackupInfo> &list) {
                     m_history->model()->setBackups(list);
                     m_history->selectBackup(result.path);
                     updateActions();
+                    offerRetention(list);
                     emit historyLoaded();
                 });
             }
@@ -544,6 +552,32 @@ QList<BackupProgressWidget *> MainWindow::progressWidgets() const
     return m_progressDock->findChildren<BackupProgressWidget *>();
 }
 
+void MainWindow::offerRetention(const QList<BackupInfo> &backups)
+{
+    const int keep = SettingsDialog::keepLast();
+    const QStringList remove = backupsBeyondRetention(backups, keep);
+    if (remove.isEmpty())
+        return;
+    QStringList names;
+    for (const QString &path : remove)
+        names << QFileInfo(path).fileName();
+    // Shown before anything is deleted; nothing happens without the click.
+    m_messages->showMessage(MessageBar::Kind::Information,
+                            tr("Retention keeps the last %1 complete backups (and the last verified one). "
+                               "Older ones: %2.")
+                                .arg(keep)
+                                .arg(names.join(QStringLiteral(", "))));
+    m_messages->addAction(tr("Delete %n old backup(s)", nullptr, int(remove.size())), [this, remove] {
+        for (const QString &path : remove)
+            whenReady(m_backups->remove(path), this, [this](const Status &st) {
+                if (!st)
+                    m_messages->showMessage(MessageBar::Kind::Error, st.error());
+                refreshHistory();
+                loadBackupSummaries();
+            });
+    });
+}
+
 void MainWindow::verifySelected()
 {
     const BackupInfo *b = m_history->selectedBackup();
@@ -552,7 +586,7 @@ void MainWindow::verifySelected()
     const QString path = b->path;
     const QString name = b->name;
     statusBar()->showMessage(tr("Verifying %1…").arg(name));
-    m_backups->verify(path).then(this, [this, path, name](const VerifyReport &report) {
+    whenReady(m_backups->verify(path), this, [this, path, name](const VerifyReport &report) {
         m_history->model()->setVerification(path, {report.ok(), report.problems});
         if (report.ok())
             m_messages->showMessage(MessageBar::Kind::Information,
@@ -581,7 +615,7 @@ void MainWindow::deleteSelected()
                                                   .arg(what, path));
     if (answer != QMessageBox::Yes)
         return;
-    m_backups->remove(path).then(this, [this](const Status &st) {
+    whenReady(m_backups->remove(path), this, [this](const Status &st) {
         if (!st)
             m_messages->showMessage(MessageBar::Kind::Error, st.error());
         refreshHistory();

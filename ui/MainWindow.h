@@ -1,5 +1,6 @@
 #pragma once
 
+#include "BackupInfo.h"
 #include "BackupRequest.h"
 
 #include <QMainWindow>
@@ -92,6 +93,7 @@ private:
     void updateActions();
     void loadBackupSummaries();
     void launchBackup(const BackupRequest &request);
+    void offerRetention(const QList<BackupInfo> &backups);
     QString backupRootOf(const Stack &stack) const;
 
     StackService *m_service;

@@ -2,6 +2,7 @@
 
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QPushButton>
 #include <QStyle>
 #include <QToolButton>
 
@@ -30,8 +31,21 @@ MessageBar::MessageBar(QWidget *parent)
     hide();
 }
 
+void MessageBar::addAction(const QString &text, const std::function<void()> &onClicked)
+{
+    auto *button = new QPushButton(text, this);
+    connect(button, &QPushButton::clicked, this, [this, onClicked] {
+        hide();
+        onClicked();
+    });
+    static_cast<QHBoxLayout *>(layout())->insertWidget(layout()->count() - 1, button, 0, Qt::AlignTop);
+    m_buttons.append(button);
+}
+
 void MessageBar::showMessage(Kind kind, const QString &text)
 {
+    qDeleteAll(m_buttons);
+    m_buttons.clear();
     QStyle::StandardPixmap icon = QStyle::SP_MessageBoxInformation;
     QColor background(0xdd, 0xeb, 0xf7);
     if (kind == Kind::Warning) {

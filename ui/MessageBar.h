@@ -1,8 +1,12 @@
 #pragma once
 
 #include <QFrame>
+#include <QList>
+
+#include <functional>
 
 class QLabel;
+class QPushButton;
 class QToolButton;
 
 namespace lifeboat {
@@ -19,12 +23,15 @@ public:
     explicit MessageBar(QWidget *parent = nullptr);
 
     void showMessage(Kind kind, const QString &text);
+    /// Adds a button to the message on show (removed with the next message).
+    void addAction(const QString &text, const std::function<void()> &onClicked);
     QString text() const;
 
 private:
     QLabel *m_icon;
     QLabel *m_text;
     QToolButton *m_close;
+    QList<QPushButton *> m_buttons;
 };
 
 } // namespace lifeboat

@@ -2,6 +2,7 @@
 
 #include "BackupService.h"
 #include "MainWindow.h"
+#include "Futures.h"
 #include "MessageBar.h"
 #include "StackService.h"
 #include "TrayController.h"
@@ -29,7 +30,7 @@ void StartupBackup::start(const QString &spec, int waitSeconds)
 {
     m_waitSeconds = waitSeconds;
     const bool isDir = QFileInfo(spec).isDir();
-    m_stacks->loadStacks(isDir ? QStringList{spec} : QStringList{}).then(this, [this, spec](const QList<Stack> &list) {
+    whenReady(m_stacks->loadStacks(isDir ? QStringList{spec} : QStringList{}), this, [this, spec](const QList<Stack> &list) {
         resolve(list, spec);
     });
 }
@@ -59,7 +60,7 @@ void StartupBackup::resolve(const QList<Stack> &stacks, const QString &spec)
 
 void StartupBackup::waitForUp()
 {
-    m_stacks->probe(m_stack).then(this, [this](const StackStatus &status) {
+    whenReady(m_stacks->probe(m_stack), this, [this](const StackStatus &status) {
         if (status.state == StackStatus::State::Up) {
             connect(m_backups, &BackupService::backupFinished, this, [this](const QString &id, const BackupResult &r) {
                 if (id == m_stack.id)

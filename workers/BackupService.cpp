@@ -1,14 +1,17 @@
 #include "BackupService.h"
 
+#include <QCoreApplication>
 #include <QDir>
+#include <QPointer>
 #include <QFileInfo>
 #include <QFutureWatcher>
 #include <QtConcurrent/QtConcurrentRun>
 
 namespace lifeboat {
 
-BackupService::BackupService(QObject *parent)
+BackupService::BackupService(RunCatalog *catalog, QObject *parent)
     : QObject(parent)
+    , m_catalog(catalog)
 {
     connect(&m_watcher, &QFileSystemWatcher::directoryChanged, this, [this](const QString &dir) {
         const QString id = m_watchedStack.value(dir);
@@ -40,6 +43,42 @@ QFuture<QList<BackupInfo>> BackupService::listBackups(const Stack &stack, const 
     });
 }
 
+QFuture<QList<BackupInfo>> BackupService::history(const Stack &stack, const QString &root)
+{
+    // The application object as context (it outlives every service); the service itself
+    // may be gone by the time the list is read, and then there is nothing to merge.
+    QPointer<BackupService> self(this);
+    return listBackups(stack, root).then(QCoreApplication::instance(), [self, stack](QList<BackupInfo> list) {
+        if (!self || !self->m_catalog)
+            return list;
+        RunCatalog *m_catalog = self->m_catalog;
+        m_catalog->sync(stack.id, list);
+        for (BackupInfo &b : list) {
+            if (auto v = m_catalog->verification(b.path)) {
+                b.verifiedOk = v->ok;
+                b.verifyProblems = v->problems;
+            }
+        }
+        // Runs that failed before they had a folder exist only in the catalog.
+        for (const RunCatalog::Run &run : m_catalog->runs(stack.id)) {
+            if (!run.path.isEmpty())
+                continue;
+            BackupInfo b;
+            b.stackId = stack.id;
+            b.timestamp = run.startedAt.toLocalTime();
+            b.name = b.timestamp.toString(QStringLiteral("yyyyMMdd-HHmmss"));
+            b.state = run.outcome == QLatin1String("cancelled") ? BackupInfo::State::Cancelled
+                                                                : BackupInfo::State::Failed;
+            b.message = run.message;
+            list.append(b);
+        }
+        std::sort(list.begin(), list.end(), [](const BackupInfo &a, const BackupInfo &b) {
+            return a.timestamp > b.timestamp;
+        });
+        return list;
+    });
+}
+
 std::shared_ptr<BackupJob> BackupService::startBackup(const BackupRequest &request, QString *refusal)
 {
     const QString id = request.stack.id;
@@ -51,9 +90,12 @@ std::shared_ptr<BackupJob> BackupService::startBackup(const BackupRequest &reque
     std::shared_ptr<BackupJob> job = BackupEngine::start(request);
     m_running.insert(id, job);
     auto *watcher = new QFutureWatcher<BackupResult>(this);
-    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, id] {
+    const Stack stack = request.stack;
+    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, id, stack] {
         const BackupResult result = watcher->result();
         m_running.remove(id);
+        if (m_catalog)
+            m_catalog->recordBackup(stack, result);
         watcher->deleteLater();
         emit backupFinished(id, result);
         emit backupsChanged(id);
@@ -65,7 +107,12 @@ std::shared_ptr<BackupJob> BackupService::startBackup(const BackupRequest &reque
 
 QFuture<VerifyReport> BackupService::verify(const QString &backupPath)
 {
-    return QtConcurrent::run([backupPath] { return BackupStore::verify(backupPath); });
+    return QtConcurrent::run([backupPath] { return BackupStore::verify(backupPath); })
+        .then(QCoreApplication::instance(), [self = QPointer<BackupService>(this), backupPath](const VerifyReport &report) {
+            if (self && self->m_catalog)
+                self->m_catalog->recordVerification(backupPath, report);
+            return report;
+        });
 }
 
 QFuture<Status> BackupService::remove(const QString &backupPath)

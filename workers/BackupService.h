@@ -3,6 +3,7 @@
 #include "BackupEngine.h"
 #include "BackupInfo.h"
 #include "BackupStore.h"
+#include "RunCatalog.h"
 #include "Result.h"
 #include "Stack.h"
 
@@ -22,13 +23,18 @@ class BackupService final : public QObject
     Q_OBJECT
 
 public:
-    explicit BackupService(QObject *parent = nullptr);
+    /// `catalog` (optional) records every run and verification.
+    explicit BackupService(RunCatalog *catalog = nullptr, QObject *parent = nullptr);
+    RunCatalog *catalog() const { return m_catalog; }
 
     /// Where a stack's backups live: the remembered root, else the default.
     static QString rootFor(const Stack &stack, const QString &configuredRoot = {});
 
     /// Every backup folder of `stack` below `root`, newest first; read on the thread pool.
     QFuture<QList<BackupInfo>> listBackups(const Stack &stack, const QString &root);
+    /// The same, merged with the catalog on the caller's thread: recorded verification
+    /// results, and runs that failed before they made a folder.
+    QFuture<QList<BackupInfo>> history(const Stack &stack, const QString &root);
 
     /// Starts a backup; refuses (null, `refusal` set) when the stack already has one running.
     std::shared_ptr<BackupJob> startBackup(const BackupRequest &request, QString *refusal);
@@ -49,6 +55,7 @@ signals:
     void backupsChanged(const QString &stackId);
 
 private:
+    RunCatalog *m_catalog;
     QHash<QString, std::shared_ptr<BackupJob>> m_running;
     QFileSystemWatcher m_watcher;
     QHash<QString, QString> m_watchedStack; ///< folder -> stack id

@@ -55,6 +55,7 @@ bool DesktopNotifier::notify(const QString &title, const QString &body, bool fai
         if (reply.isValid() && !target.isEmpty())
             m_targets.insert(reply.value(), target);
         w->deleteLater();
+        emit delivered(reply.isValid());
     });
     return true;
 }

@@ -24,6 +24,8 @@ public:
 
 signals:
     void activated(const QString &target);
+    /// The server answered a notify() call (or the call failed).
+    void delivered(bool ok);
 
 private slots:
     void onActionInvoked(uint id, const QString &action);

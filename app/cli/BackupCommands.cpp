@@ -4,12 +4,16 @@
 #include "BackupStore.h"
 #include "CliOutput.h"
 #include "Credentials.h"
+#include "DesktopNotifier.h"
+#include "RunCatalog.h"
 #include "StackScanner.h"
 #include "StackService.h"
+#include "StatusProbe.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFileInfo>
 #include <QFutureWatcher>
 #include <QJsonArray>
@@ -66,46 +70,115 @@ int fail(const QString &message, int code = 2)
     return code;
 }
 
+void startRun(const BackupRequest &req, bool asJson, bool tty, bool showLog, bool sendNotice);
+
+// Records the run in the catalog, sends the notice when asked, then exits with `code`.
+void finishRun(const BackupRequest &req, const BackupResult &r, bool sendNotice, int code)
+{
+    RunCatalog catalog;
+    catalog.recordBackup(req.stack, r);
+    if (!sendNotice) {
+        QCoreApplication::exit(code);
+        return;
+    }
+    auto *notifier = new DesktopNotifier(qApp);
+    const QString title = r.outcome == BackupOutcome::Complete
+                              ? QStringLiteral("Backup of %1 finished").arg(req.stack.name)
+                              : QStringLiteral("Backup of %1 %2").arg(req.stack.name, outcomeKey(r.outcome));
+    const QString body = r.outcome == BackupOutcome::Complete
+                             ? QStringLiteral("%1 in %2 s")
+                                   .arg(humanSize(r.manifest.totalSize()))
+                                   .arg(double(r.manifest.durationMs) / 1000.0, 0, 'f', 1)
+                             : r.message;
+    QObject::connect(notifier, &DesktopNotifier::delivered, qApp, [code] { QCoreApplication::exit(code); });
+    if (!notifier->notify(title, body, r.outcome != BackupOutcome::Complete)) {
+        err() << "lifeboat-cli: no desktop notification server answers on the session bus.\n";
+        err().flush();
+        QCoreApplication::exit(code);
+    }
+}
+
+// Probes the database every 2 s until it accepts connections or `seconds` pass.
+void waitUntilUp(const BackupRequest &req, int seconds, const std::function<void(const QString &)> &done)
+{
+    if (seconds <= 0) {
+        done({});
+        return;
+    }
+    auto started = std::make_shared<QElapsedTimer>();
+    started->start();
+    auto attempt = std::make_shared<std::function<void()>>();
+    *attempt = [=] {
+        StatusProbe::probe(
+            req.stack.connection, Credentials{req.password, req.passwordFallbacks}, req.stack.wantedMajorVersion)
+            .then(qApp, [=](const StackStatus &st) {
+                if (st.state == StackStatus::State::Up)
+                    return done({});
+                if (started->elapsed() > qint64(seconds) * 1000 || st.state == StackStatus::State::AuthFailed)
+                    return done(QStringLiteral("%1 did not accept connections within %2 s: %3")
+                                    .arg(req.stack.name)
+                                    .arg(seconds)
+                                    .arg(st.detail));
+                QTimer::singleShot(2000, qApp, [attempt] { (*attempt)(); });
+            });
+    };
+    (*attempt)();
+}
+
 } // namespace
 
 void runBackup(StackService *service, const QStringList &arguments)
 {
     QCommandLineParser p;
     p.setApplicationDescription(QStringLiteral("Back up a stack: every component from one snapshot."));
-    const QCommandLineOption project(QStringLiteral("project"), QStringLiteral("Supabase project folder"),
-                                     QStringLiteral("DIR"));
-    const QCommandLineOption dsn(QStringLiteral("dsn"), QStringLiteral("postgresql://USER@HOST:PORT/DB (password from "
-                                                                       "the keychain, PGPASSWORD or ~/.pgpass)"),
+    const QCommandLineOption project(
+        QStringLiteral("project"), QStringLiteral("Supabase project folder"), QStringLiteral("DIR"));
+    const QCommandLineOption dsn(QStringLiteral("dsn"),
+                                 QStringLiteral("postgresql://USER@HOST:PORT/DB (password from "
+                                                "the keychain, PGPASSWORD or ~/.pgpass)"),
                                  QStringLiteral("URL"));
-    const QCommandLineOption outOpt(QStringLiteral("out"), QStringLiteral("Backup root (default: <project>/supabase_backups "
-                                                                       "or ~/.local/share/lifeboat/backups)"),
-                                 QStringLiteral("ROOT"));
+    const QCommandLineOption outOpt(QStringLiteral("out"),
+                                    QStringLiteral("Backup root (default: <project>/supabase_backups "
+                                                   "or ~/.local/share/lifeboat/backups)"),
+                                    QStringLiteral("ROOT"));
     const QCommandLineOption components(QStringLiteral("components"),
                                         QStringLiteral("Comma-separated components (default: all): ")
                                             + Component::all().join(u','),
                                         QStringLiteral("LIST"));
-    const QCommandLineOption jobs(QStringLiteral("jobs"), QStringLiteral("Parallel connections for CSV export"),
-                                  QStringLiteral("N"), QStringLiteral("2"));
-    const QCommandLineOption compress(QStringLiteral("compress"), QStringLiteral("pg_dump compression level 0-9"),
-                                      QStringLiteral("LEVEL"), QStringLiteral("1"));
+    const QCommandLineOption jobs(QStringLiteral("jobs"),
+                                  QStringLiteral("Parallel connections for CSV export"),
+                                  QStringLiteral("N"),
+                                  QStringLiteral("2"));
+    const QCommandLineOption compress(QStringLiteral("compress"),
+                                      QStringLiteral("pg_dump compression level 0-9"),
+                                      QStringLiteral("LEVEL"),
+                                      QStringLiteral("1"));
     const QCommandLineOption storage(QStringLiteral("storage-dir"),
                                      QStringLiteral("Folder holding the storage object files (<bucket>/<name>)"),
                                      QStringLiteral("DIR"));
     const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Print the result as JSON"));
     const QCommandLineOption verbose(QStringLiteral("verbose"), QStringLiteral("Print the log of every tool"));
-    p.addOptions({project, dsn, outOpt, components, jobs, compress, storage, json, verbose});
+    const QCommandLineOption notify(QStringLiteral("notify"),
+                                    QStringLiteral("Send a desktop notification when the backup ends"));
+    const QCommandLineOption wait(QStringLiteral("wait"),
+                                  QStringLiteral("Wait up to SECONDS for the database to accept connections first"),
+                                  QStringLiteral("SECONDS"),
+                                  QStringLiteral("0"));
+    p.addOptions({project, dsn, outOpt, components, jobs, compress, storage, json, verbose, notify, wait});
     p.addHelpOption();
     p.process(arguments);
 
-    auto exitWith = [](int code) { QCoreApplication::exit(code); };
+    auto exitWith = [](int code) {
+        QCoreApplication::exit(code);
+    };
     if (p.isSet(project) == p.isSet(dsn))
         return exitWith(fail(QStringLiteral("give exactly one of --project DIR or --dsn URL")));
 
     BackupRequest req;
     if (p.isSet(project)) {
         if (!QFileInfo(p.value(project) + QStringLiteral("/supabase/config.toml")).isFile())
-            return exitWith(fail(QStringLiteral("%1 has no supabase/config.toml; give the project folder")
-                                     .arg(p.value(project))));
+            return exitWith(
+                fail(QStringLiteral("%1 has no supabase/config.toml; give the project folder").arg(p.value(project))));
         req.stack = StackScanner::stackFromProjectDir(p.value(project));
         if (req.stack.hasConfigError())
             return exitWith(fail(req.stack.configError));
@@ -137,17 +210,41 @@ void runBackup(StackService *service, const QStringList &arguments)
         if (!Component::all().contains(c))
             return exitWith(fail(QStringLiteral("unknown component \"%1\"; known: %2")
                                      .arg(c, Component::all().join(QStringLiteral(", ")))));
-    req.outputRoot = p.isSet(outOpt) ? QDir(p.value(outOpt)).absolutePath() : BackupEngine::defaultOutputRoot(req.stack);
+    req.outputRoot
+        = p.isSet(outOpt) ? QDir(p.value(outOpt)).absolutePath() : BackupEngine::defaultOutputRoot(req.stack);
     req.storageDir = p.value(storage);
     const bool asJson = p.isSet(json);
     const bool showLog = p.isSet(verbose);
+    const bool sendNotice = p.isSet(notify);
+    const int waitSeconds = p.value(wait).toInt();
     const bool tty = ::isatty(STDERR_FILENO);
 
-    service->secrets()->readPassword(req.stack.id).then(service, [req, asJson, tty, showLog](SecretStore::ReadResult stored) mutable {
-        if (!req.password && stored.password)
-            req.password = stored.password;
-        req.passwordFallbacks = Credentials::forStack(req.stack, req.password).fallbacks;
+    service->secrets()
+        ->readPassword(req.stack.id)
+        .then(service, [req, asJson, tty, showLog, sendNotice, waitSeconds](SecretStore::ReadResult stored) mutable {
+            if (!req.password && stored.password)
+                req.password = stored.password;
+            req.passwordFallbacks = Credentials::forStack(req.stack, req.password).fallbacks;
+            waitUntilUp(req, waitSeconds, [=](const QString &notUp) {
+                if (!notUp.isEmpty()) {
+                    BackupResult r;
+                    r.outcome = BackupOutcome::Failed;
+                    r.message = notUp;
+                    err() << "Backup failed: " << notUp << '\n';
+                    err().flush();
+                    finishRun(req, r, sendNotice, 1);
+                    return;
+                }
+                startRun(req, asJson, tty, showLog, sendNotice);
+            });
+        });
+}
 
+namespace {
+
+void startRun(const BackupRequest &req, bool asJson, bool tty, bool showLog, bool sendNotice)
+{
+    {
         std::signal(SIGINT, onSigint);
         std::signal(SIGTERM, onSigint);
         std::shared_ptr<BackupJob> job = BackupEngine::start(req);
@@ -166,7 +263,9 @@ void runBackup(StackService *service, const QStringList &arguments)
                 err().flush();
             });
         auto current = std::make_shared<QString>();
-        QObject::connect(job.get(), &BackupJob::componentProgress, job.get(),
+        QObject::connect(job.get(),
+                         &BackupJob::componentProgress,
+                         job.get(),
                          [current](const QString &c, qint64, qint64, const QString &item) {
                              *current = item.isEmpty() ? c : c + QStringLiteral(": ") + item;
                          });
@@ -185,67 +284,74 @@ void runBackup(StackService *service, const QStringList &arguments)
         });
         auto *watcher = new QFutureWatcher<BackupResult>(job.get());
         auto lastStep = std::make_shared<int>(-1);
-        QObject::connect(watcher, &QFutureWatcherBase::progressValueChanged, job.get(),
-                         [tty, asJson, current, lastStep](int value) {
-                             if (asJson)
-                                 return;
-                             if (tty) {
-                                 const int width = 30, filled = value * width / 1000;
-                                 err() << "\r\x1b[K[" << QString(filled, u'=') << QString(width - filled, u' ')
-                                       << QStringLiteral("] %1%  ").arg(value / 10, 3) << current->left(60);
-                                 err().flush();
-                             } else if (value / 100 != *lastStep) {
-                                 *lastStep = value / 100;
-                                 err() << QStringLiteral("progress %1%\n").arg(value / 10);
-                                 err().flush();
-                             }
-                         });
-        QObject::connect(watcher, &QFutureWatcherBase::finished, job.get(), [watcher, job, asJson, tty]() mutable {
-            const BackupResult r = watcher->result();
-            if (tty && !asJson)
-                err() << "\r\x1b[K";
-            if (asJson) {
-                QJsonArray comps;
-                for (const ComponentResult &c : r.manifest.components)
-                    comps.append(componentJson(c));
-                printJson(QJsonDocument(QJsonObject{{QStringLiteral("status"), outcomeKey(r.outcome)},
-                                                    {QStringLiteral("path"), r.path},
-                                                    {QStringLiteral("message"), r.message},
-                                                    {QStringLiteral("failed_component"), r.failedComponent},
-                                                    {QStringLiteral("size"), r.manifest.totalSize()},
-                                                    {QStringLiteral("duration_ms"), r.manifest.durationMs},
-                                                    {QStringLiteral("components"), comps}}));
-            } else if (r.outcome == BackupOutcome::Complete) {
-                err() << QStringLiteral("Backup complete: %1 in %2 s\n")
-                             .arg(humanSize(r.manifest.totalSize()))
-                             .arg(double(r.manifest.durationMs) / 1000.0, 0, 'f', 1);
-                err().flush();
-                out() << r.path << '\n';
-                out().flush();
-            } else {
-                err() << (r.outcome == BackupOutcome::Cancelled ? "Backup cancelled: " : "Backup failed: ") << r.message
-                      << '\n';
-                if (!r.path.isEmpty())
-                    err() << "Marked as " << outcomeKey(r.outcome) << ": " << r.path << '\n';
-                err().flush();
-            }
-            job.reset();
-            QCoreApplication::exit(r.outcome == BackupOutcome::Complete ? 0
-                                   : r.outcome == BackupOutcome::Cancelled ? 130
-                                                                           : 1);
-        });
+        QObject::connect(
+            watcher, &QFutureWatcherBase::progressValueChanged, job.get(), [tty, asJson, current, lastStep](int value) {
+                if (asJson)
+                    return;
+                if (tty) {
+                    const int width = 30, filled = value * width / 1000;
+                    err() << "\r\x1b[K[" << QString(filled, u'=') << QString(width - filled, u' ')
+                          << QStringLiteral("] %1%  ").arg(value / 10, 3) << current->left(60);
+                    err().flush();
+                } else if (value / 100 != *lastStep) {
+                    *lastStep = value / 100;
+                    err() << QStringLiteral("progress %1%\n").arg(value / 10);
+                    err().flush();
+                }
+            });
+        QObject::connect(
+            watcher, &QFutureWatcherBase::finished, job.get(), [watcher, job, asJson, tty, req, sendNotice]() mutable {
+                const BackupResult r = watcher->result();
+                if (tty && !asJson)
+                    err() << "\r\x1b[K";
+                if (asJson) {
+                    QJsonArray comps;
+                    for (const ComponentResult &c : r.manifest.components)
+                        comps.append(componentJson(c));
+                    printJson(QJsonDocument(QJsonObject{{QStringLiteral("status"), outcomeKey(r.outcome)},
+                                                        {QStringLiteral("path"), r.path},
+                                                        {QStringLiteral("message"), r.message},
+                                                        {QStringLiteral("failed_component"), r.failedComponent},
+                                                        {QStringLiteral("size"), r.manifest.totalSize()},
+                                                        {QStringLiteral("duration_ms"), r.manifest.durationMs},
+                                                        {QStringLiteral("components"), comps}}));
+                } else if (r.outcome == BackupOutcome::Complete) {
+                    err() << QStringLiteral("Backup complete: %1 in %2 s\n")
+                                 .arg(humanSize(r.manifest.totalSize()))
+                                 .arg(double(r.manifest.durationMs) / 1000.0, 0, 'f', 1);
+                    err().flush();
+                    out() << r.path << '\n';
+                    out().flush();
+                } else {
+                    err() << (r.outcome == BackupOutcome::Cancelled ? "Backup cancelled: " : "Backup failed: ")
+                          << r.message << '\n';
+                    if (!r.path.isEmpty())
+                        err() << "Marked as " << outcomeKey(r.outcome) << ": " << r.path << '\n';
+                    err().flush();
+                }
+                job.reset();
+                finishRun(req,
+                          r,
+                          sendNotice,
+                          r.outcome == BackupOutcome::Complete    ? 0
+                          : r.outcome == BackupOutcome::Cancelled ? 130
+                                                                  : 1);
+            });
         watcher->setFuture(job->future());
         // The job stays alive through the lambdas until the run ends.
         QObject::connect(watcher, &QFutureWatcherBase::finished, watcher, [job] {});
-    });
+    }
 }
+
+} // namespace
 
 int runList(StackService *service, const QStringList &arguments)
 {
     QCommandLineParser p;
     p.setApplicationDescription(QStringLiteral("List backups."));
     const QCommandLineOption outOpt(QStringLiteral("out"), QStringLiteral("Backup root"), QStringLiteral("ROOT"));
-    const QCommandLineOption project(QStringLiteral("project"), QStringLiteral("Project folder"), QStringLiteral("DIR"));
+    const QCommandLineOption project(
+        QStringLiteral("project"), QStringLiteral("Project folder"), QStringLiteral("DIR"));
     const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Print JSON"));
     p.addOptions({outOpt, project, json});
     p.addHelpOption();
@@ -295,12 +401,15 @@ int runList(StackService *service, const QStringList &arguments)
         return 0;
     }
     out() << QStringLiteral("%1  %2  %3  %4  %5\n")
-                 .arg(QStringLiteral("STACK").leftJustified(16), QStringLiteral("BACKUP").leftJustified(17),
-                      QStringLiteral("STATUS").leftJustified(10), QStringLiteral("SIZE").rightJustified(9),
+                 .arg(QStringLiteral("STACK").leftJustified(16),
+                      QStringLiteral("BACKUP").leftJustified(17),
+                      QStringLiteral("STATUS").leftJustified(10),
+                      QStringLiteral("SIZE").rightJustified(9),
                       QStringLiteral("PATH"));
     for (const BackupInfo &b : std::as_const(all)) {
         out() << QStringLiteral("%1  %2  %3  %4  %5\n")
-                     .arg(b.stackId.leftJustified(16), b.name.leftJustified(17),
+                     .arg(b.stackId.leftJustified(16),
+                          b.name.leftJustified(17),
                           BackupInfo::stateKey(b.state).leftJustified(10),
                           (b.manifest ? humanSize(b.manifest->totalSize()) : QStringLiteral("-")).rightJustified(9),
                           b.path);
@@ -346,6 +455,7 @@ int runVerify(const QStringList &arguments)
     if (!QFileInfo(path).isDir())
         return fail(QStringLiteral("no backup folder at %1").arg(path));
     const VerifyReport report = BackupStore::verify(path);
+    RunCatalog().recordVerification(QFileInfo(path).absoluteFilePath(), report);
     if (report.ok()) {
         out() << "OK: " << report.filesChecked << " files match their SHA-256 in " << path << '\n';
         out().flush();

@@ -1,10 +1,12 @@
 #include "AppInfo.h"
 #include "BackupService.h"
 #include "DesktopNotifier.h"
+#include "RunCatalog.h"
 #include "MainWindow.h"
 #include "SecretStore.h"
 #include "StackCatalog.h"
 #include "StackService.h"
+#include "SettingsDialog.h"
 #include "StartupBackup.h"
 #include "TrayController.h"
 
@@ -50,7 +52,8 @@ int main(int argc, char *argv[])
     lifeboat::StackCatalog catalog;
     lifeboat::SecretStore secrets;
     lifeboat::StackService service(&catalog, &secrets);
-    lifeboat::BackupService backups;
+    lifeboat::RunCatalog runCatalog;
+    lifeboat::BackupService backups(&runCatalog);
     lifeboat::DesktopNotifier notifier;
     lifeboat::MainWindow window(&service, &backups, parser.values(scan));
     lifeboat::TrayController tray(&window, &backups, &notifier);
@@ -60,7 +63,8 @@ int main(int argc, char *argv[])
 
     const bool startupMode = parser.isSet(startup);
     // A startup backup runs in the tray, or hidden where there is no tray.
-    if (!startupMode && !(parser.isSet(hidden) && tray.hasTray()))
+    const bool toTray = parser.isSet(hidden) || lifeboat::SettingsDialog::startInTray();
+    if (!startupMode && !(toTray && tray.hasTray()))
         window.show();
 
     lifeboat::StartupBackup startupBackup(&window, &service, &backups, &tray);

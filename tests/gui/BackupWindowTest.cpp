@@ -8,6 +8,7 @@
 #include "MainWindow.h"
 #include "ManifestTreeModel.h"
 #include "MessageBar.h"
+#include "RunCatalog.h"
 #include "SecretStore.h"
 #include "StackCatalog.h"
 #include "StackService.h"
@@ -27,6 +28,7 @@
 #include <QSignalSpy>
 #include <QTableView>
 #include <QTemporaryDir>
+#include <QThread>
 #include <QTimer>
 #include <QTreeView>
 
@@ -63,7 +65,9 @@ protected:
         catalog = std::make_unique<StackCatalog>(settings.filePath(QStringLiteral("lifeboat.conf")));
         catalog->addProjectDir(fixture.projectDir());
         service = std::make_unique<StackService>(catalog.get(), &secrets);
-        window = std::make_unique<MainWindow>(service.get(), &backups);
+        runs = std::make_unique<RunCatalog>(settings.filePath(QStringLiteral("catalog.sqlite")));
+        backups = std::make_unique<BackupService>(runs.get());
+        window = std::make_unique<MainWindow>(service.get(), backups.get());
         window->resize(1280, 860);
         window->show();
         ASSERT_TRUE(waitUntil([&] { return window->stackModel()->rowCount() == 1 && window->selectedStack(); }));
@@ -74,6 +78,7 @@ protected:
     void TearDown() override
     {
         window.reset();
+        QSettings().remove(QStringLiteral("retention"));
         QSettings().remove(QStringLiteral("stacks/lifeboat-demo"));
         qunsetenv("PGPASSFILE");
     }
@@ -100,7 +105,8 @@ protected:
     std::unique_ptr<StackCatalog> catalog;
     SecretStore secrets;
     std::unique_ptr<StackService> service;
-    BackupService backups;
+    std::unique_ptr<RunCatalog> runs;
+    std::unique_ptr<BackupService> backups;
     std::unique_ptr<MainWindow> window;
 };
 
@@ -207,10 +213,54 @@ TEST_F(BackupWindowTest, ASecondBackupOfTheSameStackIsRefused)
         << error.toStdString();
     QSignalSpy finished(window.get(), &MainWindow::backupFinished);
     window->startBackup(*window->selectedStack());
-    ASSERT_TRUE(waitUntil([&] { return backups.isRunning(QStringLiteral("lifeboat-demo")); }));
+    ASSERT_TRUE(waitUntil([&] { return backups->isRunning(QStringLiteral("lifeboat-demo")); }));
     window->startBackup(*window->selectedStack());
     EXPECT_TRUE(window->messageBar()->text().contains(QStringLiteral("already running")))
         << window->messageBar()->text().toStdString();
     ASSERT_TRUE(waitUntil([&] { return finished.count() == 1; }, 120000));
     EXPECT_EQ(window->progressWidgets().size(), 1);
+}
+
+TEST_F(BackupWindowTest, VerificationIsRememberedAcrossARestart)
+{
+    QSignalSpy finished(window.get(), &MainWindow::backupFinished);
+    window->startBackup(*window->selectedStack());
+    ASSERT_TRUE(waitUntil([&] { return finished.count() == 1; }, 120000));
+    ASSERT_TRUE(waitUntil([&] { return window->historyPane()->selectedBackup() != nullptr; }));
+    QSignalSpy verified(window.get(), &MainWindow::verificationFinished);
+    action(*window, QStringLiteral("Verify"))->trigger();
+    ASSERT_TRUE(waitUntil([&] { return verified.count() == 1; }, 60000));
+    EXPECT_EQ(window->historyPane()->model()->statusKey(0), QStringLiteral("verified"));
+
+    // A new window on the same catalog: the result is still there.
+    window.reset();
+    backups = std::make_unique<BackupService>(runs.get());
+    window = std::make_unique<MainWindow>(service.get(), backups.get());
+    QSignalSpy loaded(window.get(), &MainWindow::historyLoaded);
+    window->show();
+    ASSERT_TRUE(waitUntil([&] { return window->historyPane()->model()->rowCount() == 1; }));
+    EXPECT_EQ(window->historyPane()->model()->statusKey(0), QStringLiteral("verified"));
+}
+
+TEST_F(BackupWindowTest, RetentionShowsWhatItWouldDeleteAndDeletesOnlyOnRequest)
+{
+    QSettings().setValue(QStringLiteral("retention/keepLast"), 1);
+    QSignalSpy finished(window.get(), &MainWindow::backupFinished);
+    window->startBackup(*window->selectedStack());
+    ASSERT_TRUE(waitUntil([&] { return finished.count() == 1; }, 120000));
+    QThread::msleep(1100); // the next backup gets its own timestamp
+    window->startBackup(*window->selectedStack());
+    ASSERT_TRUE(waitUntil([&] { return finished.count() == 2; }, 120000));
+    ASSERT_TRUE(waitUntil([&] { return window->messageBar()->text().contains(QStringLiteral("Retention")); }))
+        << window->messageBar()->text().toStdString();
+    EXPECT_EQ(window->historyPane()->model()->rowCount(), 2) << "nothing is deleted before the click";
+    QPushButton *remove = nullptr;
+    for (QPushButton *b : window->messageBar()->findChildren<QPushButton *>())
+        if (b->text().startsWith(QStringLiteral("Delete 1 old backup")))
+            remove = b;
+    ASSERT_TRUE(remove);
+    remove->click();
+    ASSERT_TRUE(waitUntil([&] { return window->historyPane()->model()->rowCount() == 1; }));
+    EXPECT_EQ(window->historyPane()->model()->backupAt(0)->path,
+              finished.at(1).first().value<BackupResult>().path) << "the newest one stays";
 }

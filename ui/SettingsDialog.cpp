@@ -1,0 +1,94 @@
+#include "SettingsDialog.h"
+
+#include <QCheckBox>
+#include <QDialogButtonBox>
+#include <QFormLayout>
+#include <QLabel>
+#include <QSettings>
+#include <QSpinBox>
+#include <QVBoxLayout>
+
+namespace lifeboat {
+
+namespace {
+const QString KeepKey = QStringLiteral("retention/keepLast");
+const QString TrayKey = QStringLiteral("general/startInTray");
+const QString JobsKey = QStringLiteral("defaults/jobs");
+const QString CompressKey = QStringLiteral("defaults/compress");
+} // namespace
+
+int SettingsDialog::keepLast()
+{
+    return QSettings().value(KeepKey, 0).toInt();
+}
+
+bool SettingsDialog::startInTray()
+{
+    return QSettings().value(TrayKey, false).toBool();
+}
+
+int SettingsDialog::defaultJobs()
+{
+    return QSettings().value(JobsKey, 2).toInt();
+}
+
+int SettingsDialog::defaultCompression()
+{
+    return QSettings().value(CompressKey, 1).toInt();
+}
+
+SettingsDialog::SettingsDialog(QWidget *parent)
+    : QDialog(parent)
+    , m_keep(new QSpinBox(this))
+    , m_jobs(new QSpinBox(this))
+    , m_compress(new QSpinBox(this))
+    , m_tray(new QCheckBox(tr("Start in the tray (the window opens from the tray icon)"), this))
+{
+    setWindowTitle(tr("Lifeboat settings"));
+    m_keep->setRange(0, 999);
+    m_keep->setSpecialValueText(tr("keep all"));
+    m_keep->setValue(keepLast());
+    m_keep->setAccessibleName(tr("Complete backups to keep per stack"));
+    m_jobs->setRange(1, 16);
+    m_jobs->setValue(defaultJobs());
+    m_jobs->setAccessibleName(tr("Default parallel connections"));
+    m_compress->setRange(0, 9);
+    m_compress->setValue(defaultCompression());
+    m_compress->setAccessibleName(tr("Default compression level"));
+    m_tray->setChecked(startInTray());
+
+    auto *note = new QLabel(tr("After each successful backup Lifeboat shows which older complete backups fall "
+                               "outside this number and deletes them only when you confirm. The newest verified "
+                               "backup is always kept."),
+                            this);
+    note->setWordWrap(true);
+    note->setEnabled(false);
+
+    auto *form = new QFormLayout;
+    form->addRow(tr("Keep per stack:"), m_keep);
+    form->addRow(QString(), note);
+    form->addRow(tr("Parallel connections:"), m_jobs);
+    form->addRow(tr("Compression (0–9):"), m_compress);
+    form->addRow(QString(), m_tray);
+
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Save | QDialogButtonBox::Cancel, this);
+    connect(buttons, &QDialogButtonBox::accepted, this, [this] {
+        save();
+        accept();
+    });
+    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    auto *layout = new QVBoxLayout(this);
+    layout->addLayout(form);
+    layout->addWidget(buttons);
+}
+
+void SettingsDialog::save()
+{
+    QSettings s;
+    s.setValue(KeepKey, m_keep->value());
+    s.setValue(JobsKey, m_jobs->value());
+    s.setValue(CompressKey, m_compress->value());
+    s.setValue(TrayKey, m_tray->isChecked());
+}
+
+} // namespace lifeboat

@@ -1,0 +1,33 @@
+#pragma once
+
+#include <QDialog>
+
+class QCheckBox;
+class QSpinBox;
+
+namespace lifeboat {
+
+/// Lifeboat-wide settings: retention, the defaults of a new stack's backup sheet, and
+/// whether to start in the tray. Per-stack choices live in the backup sheet.
+class SettingsDialog final : public QDialog
+{
+    Q_OBJECT
+
+public:
+    explicit SettingsDialog(QWidget *parent = nullptr);
+
+    static int keepLast();
+    static bool startInTray();
+    static int defaultJobs();
+    static int defaultCompression();
+
+private:
+    void save();
+
+    QSpinBox *m_keep;
+    QSpinBox *m_jobs;
+    QSpinBox *m_compress;
+    QCheckBox *m_tray;
+};
+
+} // namespace lifeboat
