@@ -65,7 +65,6 @@ HistoryPane::HistoryPane(QWidget *parent)
     m_tree->setContextMenuPolicy(Qt::CustomContextMenu);
     m_tree->setAccessibleName(tr("Manifest"));
     m_tree->header()->setStretchLastSection(true);
-    m_tree->header()->setSectionResizeMode(ManifestTreeModel::NameColumn, QHeaderView::ResizeToContents);
     m_tree->header()->setSectionResizeMode(ManifestTreeModel::SizeColumn, QHeaderView::ResizeToContents);
     connect(m_tree, &QTreeView::customContextMenuRequested, this, &HistoryPane::treeContextMenu);
     connect(m_tree, &QTreeView::activated, this, [](const QModelIndex &index) {
@@ -101,6 +100,11 @@ HistoryPane::HistoryPane(QWidget *parent)
 void HistoryPane::setCaption(const QString &text)
 {
     m_caption->setText(text);
+}
+
+QString HistoryPane::caption() const
+{
+    return m_caption->text();
 }
 
 const BackupInfo *HistoryPane::selectedBackup() const
@@ -139,6 +143,11 @@ void HistoryPane::showManifest()
                                    .arg(b->name.toHtmlEscaped(), b->manifest->serverVersion.toHtmlEscaped())
                                    .arg(b->manifest->allFiles().size())
                                    .arg(formatSize(b->manifest->totalSize())));
+    // Wide enough for the file names, but the sizes and checksums stay in view.
+    m_tree->expandAll();
+    m_tree->resizeColumnToContents(ManifestTreeModel::NameColumn);
+    m_tree->setColumnWidth(ManifestTreeModel::NameColumn,
+                           std::min(m_tree->columnWidth(ManifestTreeModel::NameColumn), m_tree->viewport()->width() / 2));
     m_tree->collapseAll();
 }
 

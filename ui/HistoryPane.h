@@ -33,6 +33,7 @@ public:
     /// Selects the row of a backup folder (e.g. one that just finished).
     void selectBackup(const QString &path);
     void setCaption(const QString &text);
+    QString caption() const;
 
 signals:
     void selectionChanged();

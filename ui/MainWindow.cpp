@@ -168,6 +168,8 @@ MainWindow::MainWindow(StackService *service, BackupService *backups, const QStr
     if (!restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray()))
         resize(960, 560);
     restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
+    for (QSplitter *splitter : findChildren<QSplitter *>())
+        splitter->restoreState(settings.value(QStringLiteral("window/") + splitter->objectName()).toByteArray());
 
     QTimer::singleShot(0, this, &MainWindow::refresh);
 }
@@ -177,6 +179,8 @@ MainWindow::~MainWindow()
     QSettings settings;
     settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
     settings.setValue(QStringLiteral("window/state"), saveState());
+    for (QSplitter *splitter : findChildren<QSplitter *>())
+        settings.setValue(QStringLiteral("window/") + splitter->objectName(), splitter->saveState());
 }
 
 void MainWindow::createActions()

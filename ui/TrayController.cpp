@@ -11,6 +11,7 @@
 #include <QApplication>
 #include <QFutureWatcher>
 #include <QMenu>
+#include <QPainter>
 #include <QSystemTrayIcon>
 
 namespace lifeboat {
@@ -122,6 +123,20 @@ void TrayController::updateTooltip()
 {
     if (!m_tray)
         return;
+    // The icon shows a running backup: a progress ring over the lifebuoy.
+    const bool running = m_backups->runningCount() > 0;
+    if (!running) {
+        m_tray->setIcon(m_window->windowIcon());
+    } else {
+        QPixmap pixmap = m_window->windowIcon().pixmap(64, 64);
+        QPainter painter(&pixmap);
+        painter.setRenderHint(QPainter::Antialiasing);
+        painter.setPen(QPen(QColor(0x1f, 0x6f, 0xeb), 8));
+        const int span = m_percent >= 0 ? -360 * 16 * m_percent / 100 : -90 * 16;
+        painter.drawArc(QRectF(6, 6, 52, 52), 90 * 16, span);
+        painter.end();
+        m_tray->setIcon(QIcon(pixmap));
+    }
     if (m_backups->runningCount() > 0 && m_percent >= 0)
         m_tray->setToolTip(tr("Lifeboat — backing up: %1%").arg(m_percent));
     else if (m_backups->runningCount() > 0)

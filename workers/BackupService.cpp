@@ -14,8 +14,8 @@ BackupService::BackupService(RunCatalog *catalog, QObject *parent)
     , m_catalog(catalog)
 {
     connect(&m_watcher, &QFileSystemWatcher::directoryChanged, this, [this](const QString &dir) {
-        const QString id = m_watchedStack.value(dir);
-        if (!id.isEmpty())
+        const QSet<QString> ids = m_watchedStacks.value(dir);
+        for (const QString &id : ids)
             emit backupsChanged(id);
     });
 }
@@ -129,16 +129,15 @@ QFuture<Status> BackupService::remove(const QString &backupPath)
 
 void BackupService::watch(const Stack &stack, const QString &root)
 {
-    // The stack's own folder when it exists, else the root (a first backup creates the
-    // folder); nothing is created just to be watched.
-    for (const QString &dir : QStringList{root + u'/' + stack.id, root}) {
+    // The stack's folder, the root and the root's parent, those that exist: a first backup
+    // creates the folders below, and nothing is created just to be watched.
+    for (const QString &dir : QStringList{root + u'/' + stack.id, root, QFileInfo(root).absolutePath()}) {
         if (!QFileInfo(dir).isDir())
             continue;
-        if (!m_watchedStack.contains(dir)) {
-            m_watchedStack.insert(dir, stack.id);
+        QSet<QString> &ids = m_watchedStacks[dir];
+        if (ids.isEmpty())
             m_watcher.addPath(dir);
-        }
-        return;
+        ids.insert(stack.id);
     }
 }
 

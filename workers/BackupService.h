@@ -10,6 +10,7 @@
 #include <QFileSystemWatcher>
 #include <QFuture>
 #include <QHash>
+#include <QSet>
 #include <QObject>
 
 #include <memory>
@@ -58,7 +59,7 @@ private:
     RunCatalog *m_catalog;
     QHash<QString, std::shared_ptr<BackupJob>> m_running;
     QFileSystemWatcher m_watcher;
-    QHash<QString, QString> m_watchedStack; ///< folder -> stack id
+    QHash<QString, QSet<QString>> m_watchedStacks; ///< folder -> stack ids
 };
 
 } // namespace lifeboat

@@ -12,6 +12,7 @@
 #include "SecretStore.h"
 #include "StackCatalog.h"
 #include "StackService.h"
+#include "StackStatus.h"
 #include "StackTableModel.h"
 #include "SupabaseFixture.h"
 #include "TestUtil.h"
@@ -65,15 +66,15 @@ protected:
         catalog = std::make_unique<StackCatalog>(settings.filePath(QStringLiteral("lifeboat.conf")));
         catalog->addProjectDir(fixture.projectDir());
         service = std::make_unique<StackService>(catalog.get(), &secrets);
+        // Backups of this test go to a temp root, as if chosen in the sheet.
+        QSettings().setValue(QStringLiteral("stacks/lifeboat-demo/backup/root"), out.path());
+        QSettings().setValue(QStringLiteral("stacks/lifeboat-demo/backup/storageDir"), fixture.storageDir());
         runs = std::make_unique<RunCatalog>(settings.filePath(QStringLiteral("catalog.sqlite")));
         backups = std::make_unique<BackupService>(runs.get());
         window = std::make_unique<MainWindow>(service.get(), backups.get());
         window->resize(1280, 860);
         window->show();
         ASSERT_TRUE(waitUntil([&] { return window->stackModel()->rowCount() == 1 && window->selectedStack(); }));
-        // Backups of this test go to a temp root, chosen in the sheet.
-        QSettings().setValue(QStringLiteral("stacks/lifeboat-demo/backup/root"), out.path());
-        QSettings().setValue(QStringLiteral("stacks/lifeboat-demo/backup/storageDir"), fixture.storageDir());
     }
     void TearDown() override
     {
@@ -140,9 +141,8 @@ TEST_F(BackupWindowTest, BackUpNowFillsEveryBarAndAddsACompleteRow)
     }
     EXPECT_TRUE(panel->resultText().contains(QStringLiteral("Backup complete"))) << panel->resultText().toStdString();
 
-    ASSERT_TRUE(waitUntil([&] { return window->historyPane()->model()->rowCount() == 1; }));
     const BackupHistoryModel *history = window->historyPane()->model();
-    EXPECT_EQ(history->statusKey(0), QStringLiteral("complete"));
+    ASSERT_TRUE(waitUntil([&] { return history->rowCount() == 1 && history->statusKey(0) == QLatin1String("complete"); }));
     EXPECT_EQ(history->data(history->index(0, 0), BackupHistoryModel::PathRole)
                   .toString(),
               result.path);
@@ -176,8 +176,10 @@ TEST_F(BackupWindowTest, CancelShowsCancelledAndKeepsNoCompleteRow)
     ASSERT_TRUE(waitUntil([&] { return finished.count() == 1; }, 30000));
     EXPECT_EQ(finished.first().first().value<BackupResult>().outcome, BackupOutcome::Cancelled);
     EXPECT_TRUE(panel->resultText().contains(QStringLiteral("Cancelled")));
-    ASSERT_TRUE(waitUntil([&] { return window->historyPane()->model()->rowCount() == 1; }));
-    EXPECT_EQ(window->historyPane()->model()->statusKey(0), QStringLiteral("cancelled"));
+    ASSERT_TRUE(waitUntil([&] {
+        return window->historyPane()->model()->rowCount() == 1
+            && window->historyPane()->model()->statusKey(0) == QLatin1String("cancelled");
+    })) << window->historyPane()->model()->statusKey(0).toStdString();
 }
 
 TEST_F(BackupWindowTest, VerifyShowsDamagedWithTheFileNamed)
@@ -187,7 +189,10 @@ TEST_F(BackupWindowTest, VerifyShowsDamagedWithTheFileNamed)
     ASSERT_TRUE(waitUntil([&] { return finished.count() == 1; }, 120000));
     const BackupResult result = finished.first().first().value<BackupResult>();
     ASSERT_EQ(result.outcome, BackupOutcome::Complete) << result.message.toStdString();
-    ASSERT_TRUE(waitUntil([&] { return window->historyPane()->selectedBackup() != nullptr; }));
+    ASSERT_TRUE(waitUntil([&] {
+        const BackupInfo *b = window->historyPane()->selectedBackup();
+        return b && b->state == BackupInfo::State::Complete; // not a .partial row seen mid-way
+    }));
 
     QFile f(result.path + QStringLiteral("/auth_users/users.sql"));
     ASSERT_TRUE(f.open(QIODevice::ReadWrite));
@@ -226,7 +231,10 @@ TEST_F(BackupWindowTest, VerificationIsRememberedAcrossARestart)
     QSignalSpy finished(window.get(), &MainWindow::backupFinished);
     window->startBackup(*window->selectedStack());
     ASSERT_TRUE(waitUntil([&] { return finished.count() == 1; }, 120000));
-    ASSERT_TRUE(waitUntil([&] { return window->historyPane()->selectedBackup() != nullptr; }));
+    ASSERT_TRUE(waitUntil([&] {
+        const BackupInfo *b = window->historyPane()->selectedBackup();
+        return b && b->state == BackupInfo::State::Complete; // not a .partial row seen mid-way
+    }));
     QSignalSpy verified(window.get(), &MainWindow::verificationFinished);
     action(*window, QStringLiteral("Verify"))->trigger();
     ASSERT_TRUE(waitUntil([&] { return verified.count() == 1; }, 60000));
@@ -263,4 +271,46 @@ TEST_F(BackupWindowTest, RetentionShowsWhatItWouldDeleteAndDeletesOnlyOnRequest)
     ASSERT_TRUE(waitUntil([&] { return window->historyPane()->model()->rowCount() == 1; }));
     EXPECT_EQ(window->historyPane()->model()->backupAt(0)->path,
               finished.at(1).first().value<BackupResult>().path) << "the newest one stays";
+}
+
+TEST_F(BackupWindowTest, ABackupMadeByTheCliAppearsWithoutARestart)
+{
+    ASSERT_TRUE(waitUntil([&] { return window->historyPane()->caption().contains(QStringLiteral("History")); }));
+    QByteArray so, se;
+    ASSERT_EQ(runProgram(QStringLiteral(LIFEBOAT_CLI_PATH),
+                         {QStringLiteral("backup"), QStringLiteral("--project"), fixture.projectDir(),
+                          QStringLiteral("--out"), out.path(), QStringLiteral("--components"),
+                          QStringLiteral("database,functions")},
+                         &so, &se),
+              0)
+        << se.toStdString();
+    ASSERT_TRUE(waitUntil([&] { return window->historyPane()->model()->rowCount() == 1; }, 15000))
+        << "the History follows the folder on disk";
+    EXPECT_EQ(window->historyPane()->model()->backupAt(0)->path, QString::fromUtf8(so.trimmed()));
+}
+
+TEST_F(BackupWindowTest, AStackSetToBackUpOnStartIsBackedUpWhenItComesUp)
+{
+    MainWindow::setBacksUpOnStart(QStringLiteral("lifeboat-demo"), true);
+    QSignalSpy settled(window.get(), &MainWindow::statusesSettled);
+    fixture.cluster().stop();
+    window->refreshStatuses();
+    ASSERT_TRUE(waitUntil([&] {
+        return window->stackModel()->statusOf(QStringLiteral("lifeboat-demo")).state == StackStatus::State::Down;
+    }));
+    EXPECT_FALSE(backups->isRunning(QStringLiteral("lifeboat-demo")));
+
+    QString error;
+    ASSERT_TRUE(fixture.cluster().restart(&error)) << error.toStdString();
+    QSignalSpy started(window.get(), &MainWindow::stackStarted);
+    QSignalSpy finished(window.get(), &MainWindow::backupFinished);
+    window->refreshStatuses();
+    ASSERT_TRUE(waitUntil([&] { return finished.count() == 1; }, 120000)) << "a backup ran when the stack came up";
+    EXPECT_EQ(started.count(), 1);
+    EXPECT_EQ(finished.first().first().value<BackupResult>().outcome, BackupOutcome::Complete);
+
+    window->refreshStatuses(); // still up: no second backup for the same start
+    waitUntil([] { return false; }, 1500);
+    EXPECT_EQ(finished.count(), 1);
+    MainWindow::setBacksUpOnStart(QStringLiteral("lifeboat-demo"), false);
 }
