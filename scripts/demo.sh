@@ -47,6 +47,10 @@ source "$DEMO/stack.env"
 set +a
 # The demo keeps its own settings, so it never edits your real Lifeboat configuration.
 export XDG_CONFIG_HOME="$DEMO/config" XDG_DATA_HOME="$DEMO/data"
+# Tell the demo stack's backup sheet where the storage files are (a real stack keeps them in
+# its storage container's volume).
+mkdir -p "$XDG_CONFIG_HOME/Lifeboat"
+printf '[stacks]\nlifeboat-demo\\backup\\storageDir=%s\n' "$LIFEBOAT_DEMO_STORAGE" >"$XDG_CONFIG_HOME/Lifeboat/lifeboat.conf"
 
 if [ "$mode" = gui ] && [ -z "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
     log "No display here: showing the stack with lifeboat-cli instead (the cluster keeps running)"

@@ -6,7 +6,7 @@ LIFEBOAT_PACKAGES=(
     qt6-base-dev libqt6sql6-sqlite qtkeychain-qt6-dev libtomlplusplus-dev
     libpq-dev libssl-dev postgresql-15 postgresql-client-15 libgtest-dev
     dbus-daemon dbus-bin gnome-keyring libsecret-1-0
-    xvfb xauth
+    xvfb xauth trayer
 )
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }

@@ -166,7 +166,7 @@ MainWindow::MainWindow(StackService *service, BackupService *backups, const QStr
 
     QSettings settings;
     if (!restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray()))
-        resize(960, 560);
+        resize(1200, 760);
     restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
     for (QSplitter *splitter : findChildren<QSplitter *>())
         splitter->restoreState(settings.value(QStringLiteral("window/") + splitter->objectName()).toByteArray());

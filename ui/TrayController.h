@@ -22,6 +22,7 @@ class TrayController final : public QObject
 
 public:
     enum class Channel { Tray, Desktop, Window };
+    Q_ENUM(Channel)
 
     TrayController(MainWindow *window, BackupService *backups, DesktopNotifier *notifier, QObject *parent = nullptr);
     ~TrayController() override;
