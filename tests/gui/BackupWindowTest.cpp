@@ -314,3 +314,43 @@ TEST_F(BackupWindowTest, AStackSetToBackUpOnStartIsBackedUpWhenItComesUp)
     EXPECT_EQ(finished.count(), 1);
     MainWindow::setBacksUpOnStart(QStringLiteral("lifeboat-demo"), false);
 }
+
+TEST_F(BackupWindowTest, TwoStacksBackUpAtOnceAndClosingHidesIntoTheTray)
+{
+    SupabaseFixture other;
+    QString error;
+    ASSERT_TRUE(other.setUp(&error)) << error.toStdString();
+    Stack profile;
+    profile.name = QStringLiteral("second");
+    profile.connection = other.cluster().connection(QStringLiteral("postgres"), QStringLiteral("postgres"));
+    ASSERT_TRUE(catalog->saveProfile(profile).ok());
+    QSettings().setValue(QStringLiteral("stacks/second/backup/root"), out.path());
+    // Both clusters' passwords in one password file.
+    const QString pgpass = settings.filePath(QStringLiteral("pgpass"));
+    ASSERT_TRUE(writeFile(pgpass, QStringLiteral("127.0.0.1:%1:*:*:%2\n127.0.0.1:%3:*:*:%4\n")
+                                      .arg(fixture.cluster().port())
+                                      .arg(fixture.cluster().password())
+                                      .arg(other.cluster().port())
+                                      .arg(other.cluster().password())
+                                      .toUtf8()));
+    QFile::setPermissions(pgpass, QFile::ReadOwner | QFile::WriteOwner);
+    qputenv("PGPASSFILE", pgpass.toLocal8Bit());
+    window->refresh();
+    ASSERT_TRUE(waitUntil([&] { return window->stackModel()->rowCount() == 2; }));
+
+    QSignalSpy finished(window.get(), &MainWindow::backupFinished);
+    window->startBackup(*window->stackModel()->stackAt(window->stackModel()->rowOf(QStringLiteral("lifeboat-demo"))));
+    window->startBackup(*window->stackModel()->stackAt(window->stackModel()->rowOf(QStringLiteral("second"))));
+    ASSERT_TRUE(waitUntil([&] { return backups->runningCount() == 2 || finished.count() > 0; }));
+    ASSERT_TRUE(waitUntil([&] { return finished.count() == 2; }, 120000));
+    for (const QList<QVariant> &args : std::as_const(finished))
+        EXPECT_EQ(args.first().value<BackupResult>().outcome, BackupOutcome::Complete)
+            << args.first().value<BackupResult>().message.toStdString();
+    EXPECT_EQ(window->progressWidgets().size(), 2);
+
+    window->setKeepRunningInTray(true);
+    window->close();
+    EXPECT_FALSE(window->isVisible()) << "hidden, still running";
+    EXPECT_FALSE(QCoreApplication::closingDown());
+    QSettings().remove(QStringLiteral("stacks/second"));
+}

@@ -2,6 +2,7 @@
 // org.freedesktop.Notifications itself, on a connection of its own, and records every Notify.
 #include "BackupService.h"
 #include "DesktopNotifier.h"
+#include "HistoryPane.h"
 #include "MainWindow.h"
 #include "SecretStore.h"
 #include "StackCatalog.h"
@@ -13,6 +14,8 @@
 
 #include <QDBusConnection>
 #include <QDBusConnectionInterface>
+#include <QDBusMessage>
+#include <QProcess>
 #include <QSignalSpy>
 #include <QSystemTrayIcon>
 #include <QTemporaryDir>
@@ -113,6 +116,18 @@ TEST_F(NotificationTest, AFinishedStartupBackupSendsExactlyOneNotifyNamingTheSta
     EXPECT_TRUE(server.calls.first().summary.contains(QStringLiteral("finished")));
     EXPECT_TRUE(server.calls.first().actions.contains(QStringLiteral("default"))) << "clicking it shows the backup";
     EXPECT_FALSE(window->isVisible()) << "a startup backup runs in the background";
+
+    // Clicking the notification (the server sends ActionInvoked "default") shows the backup.
+    QDBusMessage click = QDBusMessage::createSignal(QStringLiteral("/org/freedesktop/Notifications"),
+                                                    QStringLiteral("org.freedesktop.Notifications"),
+                                                    QStringLiteral("ActionInvoked"));
+    click << uint(1) << QStringLiteral("default");
+    ASSERT_TRUE(bus->send(click));
+    ASSERT_TRUE(waitUntil([&] {
+        const BackupInfo *b = window->historyPane()->selectedBackup();
+        return window->isVisible() && b && b->state == BackupInfo::State::Complete;
+    }));
+    EXPECT_TRUE(window->historyPane()->selectedBackup()->path.startsWith(out.path()));
     QSettings().remove(QStringLiteral("stacks/lifeboat-demo"));
 }
 
@@ -133,6 +148,25 @@ TEST_F(NotificationTest, AStackThatNeverComesUpIsReportedAsAFailure)
     EXPECT_TRUE(server.calls.first().summary.contains(QStringLiteral("failed")));
     EXPECT_TRUE(server.calls.first().body.contains(QStringLiteral("did not accept connections within 3 s")))
         << server.calls.first().body.toStdString();
+}
+
+TEST_F(NotificationTest, CliBackupWithNotifySendsOneNotify)
+{
+    SupabaseFixture fixture;
+    QString error;
+    ASSERT_TRUE(fixture.setUp(&error)) << error.toStdString();
+    QProcess cli;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("PGPASSFILE"), fixture.cluster().pgpassFile());
+    cli.setProcessEnvironment(env);
+    cli.start(QStringLiteral(LIFEBOAT_CLI_PATH),
+              {QStringLiteral("backup"), QStringLiteral("--project"), fixture.projectDir(), QStringLiteral("--out"),
+               out.path(), QStringLiteral("--wait"), QStringLiteral("10"), QStringLiteral("--notify")});
+    // Keep this process's event loop turning: it serves the notifications.
+    ASSERT_TRUE(waitUntil([&] { return cli.state() == QProcess::NotRunning; }, 120000));
+    EXPECT_EQ(cli.exitCode(), 0) << cli.readAllStandardError().toStdString();
+    ASSERT_EQ(server.calls.size(), 1);
+    EXPECT_TRUE(server.calls.first().summary.contains(QStringLiteral("lifeboat-demo")));
 }
 
 TEST_F(NotificationTest, AnUnknownStackExitsWithTwo)

@@ -1,8 +1,10 @@
 // One comprehensive backup of the Supabase fixture, then what a user would check in it.
+#include "BackupHistoryModel.h"
 #include "BackupStore.h"
 #include "BackupTestUtil.h"
 #include "Fingerprint.h"
 
+#include <QAbstractItemModelTester>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QRegularExpression>
@@ -257,4 +259,32 @@ TEST_F(BackupContentTest, CliListShowAndVerify)
     ASSERT_EQ(runProgram(QStringLiteral(LIFEBOAT_CLI_PATH), {QStringLiteral("verify"), result->path}, &outText, &errText), 0)
         << errText.toStdString();
     EXPECT_TRUE(outText.startsWith("OK: ")) << outText.toStdString();
+}
+
+TEST_F(BackupContentTest, HistoryModelShowsCompletePartialAndDamagedFolders)
+{
+    // Next to the real backup: a run that was killed, and a folder whose manifest is broken.
+    const QString stackDir = QFileInfo(result->path).absolutePath();
+    QTemporaryDir extra;
+    const QString partial = stackDir + QStringLiteral("/20200101-000000.partial");
+    const QString damaged = stackDir + QStringLiteral("/20200102-000000");
+    ASSERT_TRUE(QDir().mkpath(partial + QStringLiteral("/database")));
+    ASSERT_TRUE(writeFile(damaged + QStringLiteral("/manifest.json"), "{ not json"));
+
+    QList<BackupInfo> list = BackupStore::list(out->path());
+    BackupHistoryModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::Fatal);
+    model.setBackups(list);
+    ASSERT_EQ(model.rowCount(), 3);
+    EXPECT_EQ(model.statusKey(model.rowOf(result->path)), QStringLiteral("complete"));
+    EXPECT_EQ(model.statusKey(model.rowOf(partial)), QStringLiteral("incomplete"));
+    EXPECT_EQ(model.statusKey(model.rowOf(damaged)), QStringLiteral("damaged"));
+    const int row = model.rowOf(result->path);
+    EXPECT_EQ(model.data(model.index(row, BackupHistoryModel::ComponentsColumn)).toString(), QStringLiteral("12 of 12"));
+    EXPECT_EQ(model.data(model.index(row, BackupHistoryModel::SizeColumn), BackupHistoryModel::RawRole).toLongLong(),
+              result->manifest.totalSize());
+    model.setVerification(result->path, {false, {QStringLiteral("damaged: x")}});
+    EXPECT_EQ(model.statusKey(row), QStringLiteral("damaged"));
+    QDir(partial).removeRecursively();
+    QDir(damaged).removeRecursively();
 }
