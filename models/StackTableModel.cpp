@@ -123,6 +123,19 @@ void StackTableModel::setStatus(const QString &stackId, const StackStatus &statu
     emit dataChanged(index(row, 0), index(row, ColumnCount - 1));
 }
 
+StackTableModel::BackupSummary StackTableModel::BackupSummary::of(const QList<BackupInfo> &backups)
+{
+    BackupSummary summary;
+    summary.count = int(backups.size());
+    for (const BackupInfo &b : backups)
+        summary.totalSize += b.size();
+    if (!backups.isEmpty()) {
+        summary.lastTime = backups.first().timestamp;
+        summary.lastState = BackupInfo::stateKey(backups.first().state);
+    }
+    return summary;
+}
+
 void StackTableModel::setBackupSummary(const QString &stackId, const BackupSummary &summary)
 {
     const int row = rowOf(stackId);

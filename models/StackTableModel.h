@@ -1,5 +1,6 @@
 #pragma once
 
+#include "BackupInfo.h"
 #include "Stack.h"
 #include "StackStatus.h"
 
@@ -37,6 +38,8 @@ public:
         QString lastState; ///< "complete", "failed", ... (BackupInfo::stateKey)
         qint64 totalSize = 0;
         int count = 0;
+        /// From a stack's backups, newest first.
+        static BackupSummary of(const QList<BackupInfo> &backups);
     };
     void setBackupSummary(const QString &stackId, const BackupSummary &summary);
 

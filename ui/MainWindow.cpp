@@ -2,6 +2,7 @@
 
 #include "BackupDialog.h"
 #include "BackupHistoryModel.h"
+#include "BackupProgressDock.h"
 #include "BackupProgressWidget.h"
 #include "BackupService.h"
 #include "HistoryPane.h"
@@ -19,7 +20,6 @@
 #include <QCloseEvent>
 #include <QDockWidget>
 #include <QFileInfo>
-#include <QScrollArea>
 #include <QSplitter>
 #include <QApplication>
 #include <QFileDialog>
@@ -49,8 +49,7 @@ MainWindow::MainWindow(StackService *service, BackupService *backups, const QStr
     , m_service(service)
     , m_backups(backups)
     , m_history(new HistoryPane(this))
-    , m_progressDock(new QDockWidget(tr("Backups in progress"), this))
-    , m_progressLayout(nullptr)
+    , m_progressDock(new BackupProgressDock(this))
     , m_historyReload(new QTimer(this))
     , m_extraRoots(extraScanRoots)
     , m_model(new StackTableModel(this))
@@ -131,16 +130,6 @@ MainWindow::MainWindow(StackService *service, BackupService *backups, const QStr
     setCentralWidget(central);
     statusBar()->addPermanentWidget(m_summary);
 
-    // Running backups, one panel each, in a dock that shows itself when one starts.
-    auto *progressHost = new QWidget(m_progressDock);
-    m_progressLayout = new QVBoxLayout(progressHost);
-    m_progressLayout->addStretch();
-    auto *scroll = new QScrollArea(m_progressDock);
-    scroll->setWidgetResizable(true);
-    scroll->setWidget(progressHost);
-    m_progressDock->setObjectName(QStringLiteral("progressDock"));
-    m_progressDock->setWidget(scroll);
-    m_progressDock->setFeatures(QDockWidget::DockWidgetClosable | QDockWidget::DockWidgetMovable);
     addDockWidget(Qt::BottomDockWidgetArea, m_progressDock);
     m_progressDock->hide();
 
@@ -218,7 +207,7 @@ void MainWindow::createActions()
     m_onStartAction->setToolTip(tr("While Lifeboat runs, back this stack up each time its database comes up."));
     connect(m_onStartAction, &QAction::toggled, this, [this](bool on) {
         if (const Stack *s = selectedStack())
-            setBacksUpOnStart(s->id, on);
+            SettingsDialog::setBacksUpOnStart(s->id, on);
     });
     fileMenu->insertAction(m_backupAction, m_onStartAction);
     for (QAction *a : {m_backupAction, m_verifyAction, m_deleteAction, m_restoreAction})
@@ -272,7 +261,7 @@ void MainWindow::probe(const Stack &stack)
         if (before == StackStatus::State::Down && status.state == StackStatus::State::Up) {
             emit stackStarted(id);
             const int row = m_model->rowOf(id);
-            if (row >= 0 && backsUpOnStart(id) && !m_backups->isRunning(id))
+            if (row >= 0 && SettingsDialog::backsUpOnStart(id) && !m_backups->isRunning(id))
                 startBackup(*m_model->stackAt(row));
         }
         updateSummary();
@@ -374,16 +363,6 @@ void MainWindow::updateDetails()
     m_details->setText(text);
 }
 
-bool MainWindow::backsUpOnStart(const QString &stackId)
-{
-    return QSettings().value(QStringLiteral("stacks/%1/backupOnStart").arg(stackId), false).toBool();
-}
-
-void MainWindow::setBacksUpOnStart(const QString &stackId, bool on)
-{
-    QSettings().setValue(QStringLiteral("stacks/%1/backupOnStart").arg(stackId), on);
-}
-
 void MainWindow::closeEvent(QCloseEvent *event)
 {
     if (m_keepRunningInTray) {
@@ -414,7 +393,7 @@ void MainWindow::updateActions()
     {
         const QSignalBlocker block(m_onStartAction);
         m_onStartAction->setEnabled(s != nullptr);
-        m_onStartAction->setChecked(s && backsUpOnStart(s->id));
+        m_onStartAction->setChecked(s && SettingsDialog::backsUpOnStart(s->id));
     }
     m_removeAction->setEnabled(s != nullptr);
     m_backupAction->setEnabled(s != nullptr && !s->hasConfigError());
@@ -469,15 +448,7 @@ void MainWindow::loadBackupSummaries()
     for (int row = 0; row < m_model->rowCount(); ++row) {
         const Stack stack = *m_model->stackAt(row);
         whenReady(m_backups->listBackups(stack, backupRootOf(stack)), this, [this, id = stack.id](const QList<BackupInfo> &list) {
-            StackTableModel::BackupSummary summary;
-            summary.count = int(list.size());
-            for (const BackupInfo &b : list)
-                summary.totalSize += b.size();
-            if (!list.isEmpty()) {
-                summary.lastTime = list.first().timestamp;
-                summary.lastState = BackupInfo::stateKey(list.first().state);
-            }
-            m_model->setBackupSummary(id, summary);
+            m_model->setBackupSummary(id, StackTableModel::BackupSummary::of(list));
         });
     }
 }
@@ -525,8 +496,7 @@ void MainWindow::launchBackup(const BackupRequest &base)
         }
         const QStringList components = request.components.isEmpty() ? Component::all() : request.components;
         auto *panel = new BackupProgressWidget(request.stack.name, components, job, m_progressDock);
-        m_progressLayout->insertWidget(m_progressLayout->count() - 1, panel);
-        m_progressDock->show();
+        m_progressDock->addPanel(panel);
         const QString stackId = request.stack.id;
         connect(panel, &BackupProgressWidget::finished, this, [this, stackId](const BackupResult &result) {
             loadBackupSummaries();
@@ -543,17 +513,12 @@ void MainWindow::launchBackup(const BackupRequest &base)
             emit backupFinished(result);
         });
         connect(panel, &BackupProgressWidget::showBackupRequested, this, &MainWindow::revealBackup);
-        connect(panel, &BackupProgressWidget::closeRequested, panel, [this, panel] {
-            panel->deleteLater();
-            if (progressWidgets().size() <= 1)
-                m_progressDock->hide();
-        });
     });
 }
 
 QList<BackupProgressWidget *> MainWindow::progressWidgets() const
 {
-    return m_progressDock->findChildren<BackupProgressWidget *>();
+    return m_progressDock->panels();
 }
 
 void MainWindow::offerRetention(const QList<BackupInfo> &backups)

@@ -8,9 +8,7 @@
 #include <QStringList>
 
 class QAction;
-class QDockWidget;
 class QLabel;
-class QVBoxLayout;
 class QSortFilterProxyModel;
 class QStackedWidget;
 class QTableView;
@@ -18,6 +16,7 @@ class QTimer;
 
 namespace lifeboat {
 
+class BackupProgressDock;
 class BackupProgressWidget;
 class BackupService;
 class HistoryPane;
@@ -48,9 +47,6 @@ public:
     void selectStack(const QString &stackId);
     /// With a tray icon, closing the window hides it and Lifeboat keeps running.
     void setKeepRunningInTray(bool keep) { m_keepRunningInTray = keep; }
-    /// "Back up when this stack starts": a backup runs when its database goes from down to up.
-    static bool backsUpOnStart(const QString &stackId);
-    static void setBacksUpOnStart(const QString &stackId, bool on);
 
 public slots:
     /// Opens the backup sheet for the selected stack.
@@ -99,8 +95,7 @@ private:
     StackService *m_service;
     BackupService *m_backups;
     HistoryPane *m_history;
-    QDockWidget *m_progressDock;
-    QVBoxLayout *m_progressLayout;
+    BackupProgressDock *m_progressDock;
     QTimer *m_historyReload;
     QAction *m_backupAction = nullptr;
     QAction *m_verifyAction = nullptr;

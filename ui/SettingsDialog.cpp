@@ -37,6 +37,16 @@ int SettingsDialog::defaultCompression()
     return QSettings().value(CompressKey, 1).toInt();
 }
 
+bool SettingsDialog::backsUpOnStart(const QString &stackId)
+{
+    return QSettings().value(QStringLiteral("stacks/%1/backupOnStart").arg(stackId), false).toBool();
+}
+
+void SettingsDialog::setBacksUpOnStart(const QString &stackId, bool on)
+{
+    QSettings().setValue(QStringLiteral("stacks/%1/backupOnStart").arg(stackId), on);
+}
+
 SettingsDialog::SettingsDialog(QWidget *parent)
     : QDialog(parent)
     , m_keep(new QSpinBox(this))

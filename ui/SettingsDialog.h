@@ -20,6 +20,9 @@ public:
     static bool startInTray();
     static int defaultJobs();
     static int defaultCompression();
+    /// "Back up when this stack starts": a backup runs when its database goes from down to up.
+    static bool backsUpOnStart(const QString &stackId);
+    static void setBacksUpOnStart(const QString &stackId, bool on);
 
 private:
     void save();

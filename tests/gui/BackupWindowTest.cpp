@@ -12,6 +12,7 @@
 #include "SecretStore.h"
 #include "StackCatalog.h"
 #include "StackService.h"
+#include "SettingsDialog.h"
 #include "StackStatus.h"
 #include "StackTableModel.h"
 #include "SupabaseFixture.h"
@@ -291,7 +292,7 @@ TEST_F(BackupWindowTest, ABackupMadeByTheCliAppearsWithoutARestart)
 
 TEST_F(BackupWindowTest, AStackSetToBackUpOnStartIsBackedUpWhenItComesUp)
 {
-    MainWindow::setBacksUpOnStart(QStringLiteral("lifeboat-demo"), true);
+    SettingsDialog::setBacksUpOnStart(QStringLiteral("lifeboat-demo"), true);
     QSignalSpy settled(window.get(), &MainWindow::statusesSettled);
     fixture.cluster().stop();
     window->refreshStatuses();
@@ -312,7 +313,7 @@ TEST_F(BackupWindowTest, AStackSetToBackUpOnStartIsBackedUpWhenItComesUp)
     window->refreshStatuses(); // still up: no second backup for the same start
     waitUntil([] { return false; }, 1500);
     EXPECT_EQ(finished.count(), 1);
-    MainWindow::setBacksUpOnStart(QStringLiteral("lifeboat-demo"), false);
+    SettingsDialog::setBacksUpOnStart(QStringLiteral("lifeboat-demo"), false);
 }
 
 TEST_F(BackupWindowTest, TwoStacksBackUpAtOnceAndClosingHidesIntoTheTray)
