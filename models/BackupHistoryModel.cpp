@@ -102,6 +102,8 @@ QVariant BackupHistoryModel::data(const QModelIndex &index, int role) const
                 return tr("cancelled");
             return key;
         }
+        case NoteColumn:
+            return m ? m->note : QString();
         }
     }
     if (role == Qt::ToolTipRole) {
@@ -139,6 +141,7 @@ QVariant BackupHistoryModel::headerData(int section, Qt::Orientation orientation
     case SizeColumn: return tr("Size");
     case ComponentsColumn: return tr("Components");
     case StatusColumn: return tr("Status");
+    case NoteColumn: return tr("Note");
     }
     return {};
 }

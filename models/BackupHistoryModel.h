@@ -15,7 +15,7 @@ class BackupHistoryModel final : public QAbstractTableModel
     Q_OBJECT
 
 public:
-    enum Column { DateColumn, DurationColumn, SizeColumn, ComponentsColumn, StatusColumn, ColumnCount };
+    enum Column { DateColumn, DurationColumn, SizeColumn, ComponentsColumn, StatusColumn, NoteColumn, ColumnCount };
     enum Role { RawRole = Qt::UserRole + 1, PathRole, StatusKeyRole };
 
     /// What a verification found for one backup.

@@ -23,6 +23,7 @@ struct BackupRequest
     int compressLevel = 1;           ///< pg_dump -Z; 1 is about twice as fast as the default for ~4% more size.
     QString storageDir;              ///< Where the storage server keeps object files; empty: not reachable.
     QStringList roleTablePatterns{QStringLiteral("%role%")}; ///< LIKE patterns for role-assignment tables.
+    QString note; ///< Recorded in the manifest and shown in History ("before restore of ...").
 };
 
 /// How a run ended and where its folder is.

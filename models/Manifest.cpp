@@ -113,6 +113,7 @@ QByteArray Manifest::toJson() const
         {QStringLiteral("finished_at"), iso(finishedAt)},
         {QStringLiteral("duration_ms"), durationMs},
         {QStringLiteral("requested_components"), QJsonArray::fromStringList(requestedComponents)},
+        {QStringLiteral("note"), note},
         {QStringLiteral("components"), comps},
         {QStringLiteral("extra_files"), filesToJson(extraFiles)},
         {QStringLiteral("total_size"), totalSize()},
@@ -157,6 +158,7 @@ Result<Manifest> Manifest::fromJson(const QByteArray &json, const QString &sourc
     m.durationMs = qint64(r.value(QStringLiteral("duration_ms")).toDouble());
     for (const QJsonValue &v : r.value(QStringLiteral("requested_components")).toArray())
         m.requestedComponents << v.toString();
+    m.note = r.value(QStringLiteral("note")).toString();
     for (const QJsonValue &v : r.value(QStringLiteral("components")).toArray()) {
         const QJsonObject o = v.toObject();
         ComponentResult c;
@@ -191,6 +193,8 @@ QString Manifest::toMarkdown() const
     md += QStringLiteral("| Started | %1 |\n").arg(iso(startedAt));
     md += QStringLiteral("| Finished | %1 (%2 s) |\n").arg(iso(finishedAt)).arg(double(durationMs) / 1000.0, 0, 'f', 1);
     md += QStringLiteral("| Snapshot | `%1` (every component read this one snapshot) |\n").arg(snapshot);
+    if (!note.isEmpty())
+        md += QStringLiteral("| Note | %1 |\n").arg(note);
     md += QStringLiteral("| Size | %1 bytes in %2 files |\n\n").arg(c.toString(totalSize())).arg(allFiles().size());
     md += QStringLiteral("Restore without Lifeboat: `./restore.sh --help`. It checks every checksum first.\n\n");
 

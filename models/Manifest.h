@@ -42,6 +42,7 @@ struct Manifest
     QDateTime finishedAt;
     qint64 durationMs = 0;
     QStringList requestedComponents;
+    QString note; ///< Why it was made, e.g. "before restore of lifeboat-demo 20261127-070314".
     QList<ComponentResult> components;
     QList<ManifestFile> extraFiles; ///< restore.sh and BACKUP_MANIFEST.md
 

@@ -61,11 +61,6 @@ int weightOf(const QString &component)
     return 2;
 }
 
-QString pgpassEscape(QString v)
-{
-    return v.replace(u'\\', QStringLiteral("\\\\")).replace(u':', QStringLiteral("\\:"));
-}
-
 bool makePrivateDir(const QString &path, QString *error)
 {
     if (!QDir().mkpath(path)) {
@@ -185,19 +180,12 @@ bool Runner::prepare(BackupResult &result, PgConnection &holder, QTemporaryDir &
             result.message = QStringLiteral("Cannot create a private temporary folder for the password file.");
             return false;
         }
-        QFile::setPermissions(secrets.path(), OwnerOnlyDir);
-        m_ctx.pgpassFile = secrets.filePath(QStringLiteral("pgpass"));
-        QFile f(m_ctx.pgpassFile);
-        if (!f.open(QIODevice::WriteOnly)) {
-            result.message = QStringLiteral("Cannot write the temporary password file %1.").arg(m_ctx.pgpassFile);
+        auto file = writePasswordFile(secrets.path(), m_ctx.connection, *m_ctx.password);
+        if (!file) {
+            result.message = file.error();
             return false;
         }
-        f.setPermissions(QFile::ReadOwner | QFile::WriteOwner);
-        f.write(QStringLiteral("%1:%2:*:%3:%4\n")
-                    .arg(pgpassEscape(m_ctx.connection.host))
-                    .arg(m_ctx.connection.port)
-                    .arg(pgpassEscape(m_ctx.connection.user), pgpassEscape(*m_ctx.password))
-                    .toUtf8());
+        m_ctx.pgpassFile = file.value();
     }
 
     // The snapshot every reader shares, held open until all are done.
@@ -299,6 +287,7 @@ BackupResult Runner::run()
     m.user = req.stack.connection.user;
     m.projectDir = req.stack.projectDir;
     m.requestedComponents = m_components;
+    m.note = m_ctx.request.note;
     m.startedAt = QDateTime::currentDateTimeUtc();
     QElapsedTimer clock;
     clock.start();

@@ -1,5 +1,7 @@
 #include "ConnectionOpener.h"
 
+#include <QFile>
+
 #include <memory>
 
 namespace lifeboat {
@@ -70,6 +72,25 @@ Result<ConnectionInfo> parseConnectionString(const QString &dsn, std::optional<Q
     if (info.port <= 0 || info.port > 65535)
         return Error{QStringLiteral("The port in the connection string is not valid.")};
     return info;
+}
+
+Result<QString> writePasswordFile(const QString &dir, const ConnectionInfo &info, const QString &password)
+{
+    auto escape = [](QString v) { return v.replace(u'\\', QStringLiteral("\\\\")).replace(u':', QStringLiteral("\\:")); };
+    QFile::setPermissions(dir, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+    const QString path = dir + QStringLiteral("/pgpass");
+    QFile f(path);
+    if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate))
+        return Error{QStringLiteral("Cannot write the temporary password file %1: %2").arg(path, f.errorString())};
+    f.setPermissions(QFile::ReadOwner | QFile::WriteOwner);
+    f.write(QStringLiteral("%1:%2:*:%3:%4\n")
+                .arg(escape(info.host))
+                .arg(info.port)
+                .arg(escape(info.user), escape(password))
+                .toUtf8());
+    if (!f.flush())
+        return Error{QStringLiteral("Cannot write the temporary password file %1: %2").arg(path, f.errorString())};
+    return path;
 }
 
 } // namespace lifeboat

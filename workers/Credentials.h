@@ -22,6 +22,10 @@ struct Credentials
 
 /// Parses a libpq URL or key=value string ("postgresql://user@host:5432/db"). A password in it
 /// is handed back separately; the ConnectionInfo never holds one.
+/// Writes `password` for `info`'s host, port and user (any database) into a 0600 password file
+/// in the private folder `dir`, for child tools (PGPASSFILE): never on a command line.
+Result<QString> writePasswordFile(const QString &dir, const ConnectionInfo &info, const QString &password);
+
 Result<ConnectionInfo> parseConnectionString(const QString &dsn, std::optional<QString> *password);
 
 } // namespace lifeboat

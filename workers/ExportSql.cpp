@@ -6,16 +6,12 @@
 
 namespace lifeboat::ExportSql {
 
-namespace {
-
 QString quoteIdent(const QString &s)
 {
     QString q = s;
     q.replace(u'"', QStringLiteral("\"\""));
     return u'"' + q + u'"';
 }
-
-} // namespace
 
 QByteArray columnLines(const PGresult *result, int column)
 {

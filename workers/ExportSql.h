@@ -42,6 +42,9 @@ Result<qint64> copyOut(const PgConnection &conn, const QString &copySql, QIODevi
 /// The values of one column, one per line ("SQL statements from a query").
 QByteArray columnLines(const PGresult *result, int column = 0);
 
+/// An identifier, always double-quoted ("my ""odd"" name").
+QString quoteIdent(const QString &name);
+
 /// quote_ident for a qualified name given as schema and name.
 QString qualified(const QString &schema, const QString &name);
 

@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 namespace lifeboat {
 
@@ -19,12 +20,15 @@ ToolOutcome runTool(const QString &program,
                     const QStringList &arguments,
                     const QProcessEnvironment &environment,
                     const std::atomic_bool &cancel,
-                    const std::function<void(const QString &)> &onLine)
+                    const std::function<void(const QString &)> &onLine,
+                    bool processGroup)
 {
     ToolOutcome outcome;
     QProcess p;
     p.setProcessEnvironment(environment);
-    p.setChildProcessModifier([] {
+    p.setChildProcessModifier([processGroup] {
+        if (processGroup)
+            ::setpgid(0, 0);
         ::umask(077);
         ::prctl(PR_SET_PDEATHSIG, SIGTERM); // a killed Lifeboat takes its tools with it
     });
@@ -60,10 +64,12 @@ ToolOutcome runTool(const QString &program,
         drain(false);
         if (cancel.load() && !outcome.cancelled) {
             outcome.cancelled = true;
-            ::kill(pid_t(p.processId()), SIGINT);
+            ::kill(processGroup ? -pid_t(p.processId()) : pid_t(p.processId()), SIGINT);
             killAt.setRemainingTime(GraceMs);
         }
         if (outcome.cancelled && killAt.hasExpired()) {
+            if (processGroup)
+                ::kill(-pid_t(p.processId()), SIGKILL);
             p.kill();
             p.waitForFinished(GraceMs);
             break;

@@ -23,10 +23,13 @@ struct ToolOutcome
 /// Runs pg_dump & co. from a worker thread (blocking there, never on the GUI thread).
 /// Files the child creates are 0600 (umask 077). Each stderr line goes to `onLine`.
 /// When `cancel` becomes true the child gets SIGINT, then SIGKILL after a grace period.
+/// With `processGroup` the child leads its own process group and the signals go to the whole
+/// group (a script and the tools it runs).
 ToolOutcome runTool(const QString &program,
                     const QStringList &arguments,
                     const QProcessEnvironment &environment,
                     const std::atomic_bool &cancel,
-                    const std::function<void(const QString &)> &onLine);
+                    const std::function<void(const QString &)> &onLine,
+                    bool processGroup = false);
 
 } // namespace lifeboat

@@ -7,6 +7,7 @@
 #include "DesktopNotifier.h"
 #include "RunCatalog.h"
 #include "StackScanner.h"
+#include "StackArguments.h"
 #include "StackService.h"
 #include "StatusProbe.h"
 
@@ -171,32 +172,13 @@ void runBackup(StackService *service, const QStringList &arguments)
     auto exitWith = [](int code) {
         QCoreApplication::exit(code);
     };
-    if (p.isSet(project) == p.isSet(dsn))
-        return exitWith(fail(QStringLiteral("give exactly one of --project DIR or --dsn URL")));
-
     BackupRequest req;
-    if (p.isSet(project)) {
-        if (!QFileInfo(p.value(project) + QStringLiteral("/supabase/config.toml")).isFile())
-            return exitWith(
-                fail(QStringLiteral("%1 has no supabase/config.toml; give the project folder").arg(p.value(project))));
-        req.stack = StackScanner::stackFromProjectDir(p.value(project));
-        if (req.stack.hasConfigError())
-            return exitWith(fail(req.stack.configError));
-    } else {
-        std::optional<QString> urlPassword;
-        auto info = parseConnectionString(p.value(dsn), &urlPassword);
-        if (!info)
-            return exitWith(fail(info.error()));
-        if (urlPassword) {
-            err() << "lifeboat-cli: warning: a password in the URL ends up in shell history and process lists; "
-                     "prefer ~/.pgpass or PGPASSFILE.\n";
-            req.password = urlPassword;
-        }
-        req.stack.kind = Stack::Kind::PostgresProfile;
-        req.stack.connection = info.value();
-        req.stack.name = QStringLiteral("%1@%2:%3").arg(info->database, info->host).arg(info->port);
-        req.stack.id = stackIdFromName(QStringLiteral("%1-%2").arg(info->database).arg(info->port));
-    }
+    std::optional<QString> urlPassword;
+    auto stack = stackFromArguments(p.value(project), p.value(dsn), &urlPassword);
+    if (!stack)
+        return exitWith(fail(stack.error()));
+    req.stack = stack.value();
+    req.password = urlPassword;
     bool ok = false;
     req.jobs = p.value(jobs).toInt(&ok);
     if (!ok || req.jobs < 1 || req.jobs > 16)

@@ -1,6 +1,7 @@
 #include "AppInfo.h"
 #include "BackupCommands.h"
 #include "CliOutput.h"
+#include "RestoreCommand.h"
 #include "SecretStore.h"
 #include "StackCatalog.h"
 #include "StackService.h"
@@ -27,6 +28,9 @@ const char *const Usage = "Usage: lifeboat-cli COMMAND [OPTIONS]\n"
                           "  list [--out ROOT | --project DIR] [--json]\n"
                           "  show BACKUP [--json]              The manifest of one backup\n"
                           "  verify BACKUP                     Check every file against its SHA-256\n"
+                          "  restore BACKUP (--dsn URL | --project DIR | --new-db NAME --dsn SERVER_URL)\n"
+                          "         [--only ITEM,...] [--conflict replace|truncate|append|skip]\n"
+                          "         [--no-safety-backup] [--dry-run] [--script FILE] [--yes] [--json] [--list]\n"
                           "\n"
                           "Run `lifeboat-cli COMMAND --help` for a command's options.\n";
 
@@ -81,6 +85,10 @@ int main(int argc, char *argv[])
         return cli::runShow(args);
     if (command == QLatin1String("verify"))
         return cli::runVerify(args);
+    if (command == QLatin1String("restore")) {
+        QTimer::singleShot(0, &app, [&] { cli::runRestore(&service, args); });
+        return app.exec();
+    }
     if (command == QLatin1String("profile")) {
         QTimer::singleShot(0, &app, [&] { cli::runProfile(&service, args); });
         return app.exec();
