@@ -235,9 +235,10 @@ QString RestorePlan::report() const
     if (!conflicts.isEmpty()) {
         r += QStringLiteral("\nAlready in the target:\n");
         for (const auto &c : conflicts)
-            r += QStringLiteral("  %1 %2: %3 (%4)\n")
+            r += QStringLiteral("  %1 (%2): %3 (%4)\n")
+                     .arg(c.kind)
                      .arg(c.items.size())
-                     .arg(c.kind, c.resolution,
+                     .arg(c.resolution,
                           c.items.mid(0, 8).join(QStringLiteral(", ")) + (c.items.size() > 8 ? QStringLiteral(", ...") : QString()));
     }
     r += QStringLiteral("\nOwnership: %1\n")

@@ -12,6 +12,7 @@
 #include "SettingsDialog.h"
 #include "ProfileDialog.h"
 #include "Credentials.h"
+#include "RestoreWizard.h"
 #include "StackScanner.h"
 #include "StackService.h"
 #include "StackTableModel.h"
@@ -197,9 +198,9 @@ void MainWindow::createActions()
     m_verifyAction = add(tr("Verify"), QStyle::SP_DialogApplyButton, QKeySequence(), &MainWindow::verifySelected);
     m_deleteAction = add(tr("Delete backup"), QStyle::SP_DialogDiscardButton, QKeySequence::Delete,
                          &MainWindow::deleteSelected);
-    m_restoreAction = add(tr("Restore…"), QStyle::SP_ArrowBack, QKeySequence(), [] {});
-    m_restoreAction->setToolTip(tr("Selective restore arrives with the restore wizard; until then use the "
-                                   "backup's restore.sh."));
+    m_restoreAction = add(tr("Restore…"), QStyle::SP_ArrowBack, QKeySequence(Qt::CTRL | Qt::Key_R),
+                          &MainWindow::restoreSelected);
+    m_restoreAction->setToolTip(tr("Restore all or part of the selected backup, after a safety backup of the target"));
     toolbar->addSeparator();
     add(tr("Refresh"), QStyle::SP_BrowserReload, QKeySequence::Refresh, &MainWindow::refresh);
     m_onStartAction = new QAction(tr("Back up when this stack starts"), this);
@@ -399,6 +400,31 @@ void MainWindow::updateActions()
     m_backupAction->setEnabled(s != nullptr && !s->hasConfigError());
     m_verifyAction->setEnabled(b && b->state == BackupInfo::State::Complete);
     m_deleteAction->setEnabled(b != nullptr);
+    m_restoreAction->setEnabled(b && b->state == BackupInfo::State::Complete);
+}
+
+void MainWindow::restoreSelected()
+{
+    const BackupInfo *b = m_history->selectedBackup();
+    if (!b || b->state != BackupInfo::State::Complete)
+        return;
+    QList<Stack> stacks;
+    for (int row = 0; row < m_model->rowCount(); ++row)
+        if (const Stack *s = m_model->stackAt(row); s && !s->hasConfigError())
+            stacks << *s;
+    // Passwords come from the keychain, per target, when the wizard needs them.
+    StackService *service = m_service;
+    CredentialsProvider credentials = [service](const Stack &stack) {
+        return service->secrets()->readPassword(stack.id).then([stack](const SecretStore::ReadResult &stored) {
+            return Credentials::forStack(stack, stored.password);
+        });
+    };
+    auto *wizard = new RestoreWizard(b->path, stacks, credentials, this);
+    wizard->setAttribute(Qt::WA_DeleteOnClose);
+    connect(wizard, &RestoreWizard::showBackupRequested, this, &MainWindow::revealBackup);
+    connect(wizard, &RestoreWizard::restoreFinished, this, [this] { refreshHistory(); });
+    wizard->open();
+    emit restoreWizardOpened(wizard);
 }
 
 QString MainWindow::backupRootOf(const Stack &stack) const

@@ -16,6 +16,8 @@ class QTimer;
 
 namespace lifeboat {
 
+class RestoreWizard;
+
 class BackupProgressDock;
 class BackupProgressWidget;
 class BackupService;
@@ -56,6 +58,8 @@ public slots:
     /// Checks every checksum of the selected backup off the GUI thread.
     void verifySelected();
     void deleteSelected();
+    /// Opens the restore wizard on the selected backup.
+    void restoreSelected();
     /// Re-reads the selected stack's backups.
     void refreshHistory();
     /// Shows a backup folder in History: selects its stack, then its row.
@@ -77,6 +81,8 @@ signals:
     void historyLoaded();
     void backupFinished(const lifeboat::BackupResult &result);
     void verificationFinished(const QString &path, bool ok);
+    /// The restore wizard was opened (tests drive it from here).
+    void restoreWizardOpened(lifeboat::RestoreWizard *wizard);
 
 private:
     void createActions();
