@@ -131,6 +131,7 @@ struct RestorePlan
     bool superuser = false;
     QString connectingRole;
     QList<RestoreStep> steps;
+    QStringList filesUsed; ///< backup files (or folders) the steps read; verified before the run
 
     bool runnable() const { return blockers.isEmpty() && !steps.isEmpty(); }
     /// The whole plan as a bash script that does what the runner does (without Lifeboat).

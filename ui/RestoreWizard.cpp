@@ -139,6 +139,17 @@ RestoreWizard::~RestoreWizard()
         m_job->cancel();
 }
 
+void RestoreWizard::reject()
+{
+    if (m_job && !m_report) {
+        m_job->cancel();
+        m_cancel->setEnabled(false);
+        m_cancel->setText(tr("Cancelling…"));
+        return;
+    }
+    QWizard::reject();
+}
+
 bool RestoreWizard::backupReady() const
 {
     return m_inventory && m_verified.value_or(false);

@@ -57,6 +57,9 @@ public:
     QString closureText() const;
     QString summaryText() const;
     bool backupReady() const;
+    /// Closing while a restore runs asks it to stop instead (its transaction rolls back); the
+    /// wizard closes once it has.
+    void reject() override;
 
 signals:
     void inventoryLoaded();

@@ -77,7 +77,8 @@ Result<Manifest> BackupStore::readManifest(const QString &backupPath)
     return Manifest::fromJson(f.readAll(), path);
 }
 
-VerifyReport BackupStore::verify(const QString &backupPath, const std::function<void(int, int, const QString &)> &onFile)
+VerifyReport BackupStore::verify(const QString &backupPath, const std::function<void(int, int, const QString &)> &onFile,
+                                 const QStringList &only)
 {
     VerifyReport report;
     auto manifest = readManifest(backupPath);
@@ -103,7 +104,15 @@ VerifyReport BackupStore::verify(const QString &backupPath, const std::function<
             report.problems << QStringLiteral("damaged: %1 (checksum differs from SHA256SUMS)").arg(Manifest::FileName);
     }
 
-    const QList<ManifestFile> files = manifest->allFiles();
+    QList<ManifestFile> files = manifest->allFiles();
+    if (!only.isEmpty()) {
+        files.removeIf([&](const ManifestFile &f) {
+            for (const QString &o : only)
+                if (f.path == o || f.path.startsWith(o + u'/'))
+                    return false;
+            return true;
+        });
+    }
     for (int i = 0; i < files.size(); ++i) {
         const ManifestFile &f = files.at(i);
         if (onFile)

@@ -1093,6 +1093,8 @@ RestorePlan Planner::run()
                 roleSql(r);
     }
     if (!roleLines.isEmpty())
+        plan.filesUsed << QStringLiteral("roles/roles.sql");
+    if (!roleLines.isEmpty())
         addSqlStep(QStringLiteral("roles"), roles ? QStringLiteral("PostgreSQL roles and memberships")
                                                   : QStringLiteral("Roles the restored objects need: %1").arg(roleNames.join(QStringLiteral(", "))),
                    roleNames, heredoc(roleLines.join(u'\n')));
@@ -1220,6 +1222,12 @@ RestorePlan Planner::run()
                    heredoc(replicaOn) + pgRestoreSql(systemData, QStringLiteral("data"), false, false) + heredoc(replicaOff),
                    weightOf(systemData));
     }
+    if (!userLines.isEmpty())
+        plan.filesUsed << QStringLiteral("auth_users/users.sql");
+    if (!bucketLines.isEmpty())
+        plan.filesUsed << QStringLiteral("storage/buckets.sql") << QStringLiteral("storage/objects.sql");
+    if (!defs.isEmpty() || !dataIds.isEmpty())
+        plan.filesUsed << QStringLiteral("database/database.dump");
     if (!userLines.isEmpty() || !bucketLines.isEmpty()) {
         QString script = heredoc(replicaOn + u'\n' + userLines.join(u'\n') + u'\n' + bucketLines.join(u'\n') + u'\n' + replicaOff);
         QStringList touches;
@@ -1360,6 +1368,16 @@ RestorePlan Planner::run()
                                         .arg(ids.join(u' '), noAcl ? QStringLiteral(" --no-acl") : QString()));
     }
     for (const RestoreItem &p : policies)
+        plan.filesUsed << QStringLiteral("rls_policies/%1.sql").arg(p.key);
+    for (const RestoreItem &f : functionsToRun)
+        plan.filesUsed << QStringLiteral("functions/%1.sql").arg(f.key);
+    if (settings)
+        plan.filesUsed << QStringLiteral("roles/database_settings.sql") << QStringLiteral("roles/database_grants.sql");
+    if (encryption)
+        plan.filesUsed << QStringLiteral("encryption/settings.sql");
+    if (roleAssignments)
+        plan.filesUsed << QStringLiteral("user_roles");
+    for (const RestoreItem &p : policies)
         addSqlStep(QStringLiteral("policies"), QStringLiteral("Row-level security of %1").arg(p.key), {p.key},
                    heredoc(policyText.value(p.key)));
     static const QRegularExpression ownerLine(QStringLiteral("^ALTER \\S+ .* OWNER TO (\\S+);$"));
@@ -1410,6 +1428,7 @@ RestorePlan Planner::run()
         if (history || pickedVersions.contains(r.row.value(QStringLiteral("version")).toString()))
             historyLines << (opt.rows == RowConflict::Skip ? skipExisting(r.statement) : r.statement);
     if (!historyLines.isEmpty()) {
+        plan.filesUsed << QStringLiteral("migrations/schema_migrations.sql");
         if (!st.hasMigrationHistory && !restoredTables.contains(QStringLiteral("supabase_migrations.schema_migrations")))
             plan.warnings << QStringLiteral("The target has no supabase_migrations.schema_migrations table: the migration "
                                             "history is not restored.");
@@ -1428,6 +1447,7 @@ RestorePlan Planner::run()
         s.title = title;
         s.transactional = false;
         for (int i = 0; i + 1 < pairs.size(); i += 2) {
+            plan.filesUsed << pairs.at(i);
             s.script += QStringLiteral("copy_tree %1 %2 %3\n").arg(shellQuote(pairs.at(i)), shellQuote(pairs.at(i + 1)), mode);
             s.touches << pairs.at(i + 1);
         }

@@ -289,19 +289,6 @@ void runRestore(StackService *service, const QStringList &arguments)
         return (void)failWith(QStringLiteral("%1 is not a complete Lifeboat backup (no manifest.json); see lifeboat-cli list")
                                   .arg(o.backup));
 
-    // Damaged backups are refused before anything else happens.
-    if (!o.list) {
-        err() << "Verifying " << o.backup << " ...\n";
-        err().flush();
-        const VerifyReport v = BackupStore::verify(o.backup);
-        if (!v.ok()) {
-            err() << "The backup is damaged; nothing was restored:\n  " << v.problems.join(QStringLiteral("\n  ")) << '\n';
-            return (void)failWith(QStringLiteral("restore from another backup"), 3);
-        }
-        err() << "Backup verified: " << v.filesChecked << " files match their SHA-256.\n";
-        err().flush();
-    }
-
     const QString projectValue = p.value(project), dsnValue = p.value(dsn), newDbValue = p.value(newDb);
     whenReady(RestoreService::loadInventory(o.backup), qApp, [=](Result<InventoryPtr> inv) {
         if (!inv)
@@ -344,6 +331,13 @@ void runRestore(StackService *service, const QStringList &arguments)
             whenReady(RestoreService::plan(input), qApp, [=](Result<RestorePlan> plan) {
                 if (!plan)
                     return (void)failWith(plan.error(), 1);
+                // Damaged backups are refused before anything runs: every file the plan reads.
+                const VerifyReport v = BackupStore::verify(o.backup, {}, plan->filesUsed);
+                if (!v.ok()) {
+                    err() << "The backup is damaged; nothing was restored:\n  " << v.problems.join(QStringLiteral("\n  ")) << '\n';
+                    return (void)failWith(QStringLiteral("restore from another backup"), 3);
+                }
+                err() << "Backup verified: the " << v.filesChecked << " file(s) this restore reads match their SHA-256.\n";
                 if (!o.scriptFile.isEmpty()) {
                     QFile f(o.scriptFile);
                     if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate) || f.write(plan->script().toUtf8()) < 0)

@@ -9,7 +9,9 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QFileInfo>
+#include <QElapsedTimer>
 #include <QTemporaryDir>
+#include <QThread>
 
 #include <gtest/gtest.h>
 
@@ -527,4 +529,42 @@ TEST_F(Restore, FilesComeBackWithoutOverwritingWhatTheUserChanged)
     EXPECT_EQ(readAll(fn + QStringLiteral("/index.ts")), QByteArray("// edited after the backup\n")) << "nothing overwritten";
     EXPECT_EQ(readAll(fn + QStringLiteral("/index.ts.restored")), original);
     EXPECT_EQ(readAll(migration), migrationText);
+}
+
+TEST_F(Restore, CancelInsideALongStepRollsItBackPromptly)
+{
+    ASSERT_TRUE(exec(QStringLiteral("DELETE FROM public.tasks WHERE id % 2 = 0")));
+    RestoreOptions o = options();
+    o.safetyBackup = false;
+    const RestorePlan plan = planFor({QStringLiteral("table:public.tasks")}, inPlace(), o);
+    ASSERT_TRUE(plan.runnable()) << plan.report().toStdString();
+    const Fingerprint before = fingerprintOf(source.cluster());
+
+    // Another session holds the table: the restore's DROP waits on it, as a long step would.
+    PgConnection holder = PgConnection::open(source.cluster().connection(), source.cluster().password());
+    PgResultPtr lock = holder.exec(QStringLiteral("BEGIN; LOCK TABLE public.tasks IN ACCESS SHARE MODE"));
+    ASSERT_TRUE(PgConnection::succeeded(lock.get()));
+
+    RestoreRun r;
+    r.plan = plan;
+    r.credentials = credentials();
+    r.logDir = logs.path();
+    auto job = RestoreService::run(r);
+    int running = -1;
+    QObject::connect(job.get(), &RestoreJob::stepChanged, job.get(), [&](int i, const StepOutcome &s) {
+        if (s.state == StepOutcome::State::Running)
+            running = i;
+    });
+    ASSERT_TRUE(waitUntil([&] { return running >= 0; }, 30000));
+    QThread::msleep(500); // it is waiting for the lock now
+    QElapsedTimer clock;
+    clock.start();
+    job->cancel();
+    const RestoreReport report = await(job->future(), 30000);
+    const qint64 ms = clock.elapsed();
+    holder.exec(QStringLiteral("ROLLBACK"));
+    EXPECT_EQ(report.outcome, RestoreReport::Outcome::Cancelled) << report.message.toStdString();
+    EXPECT_LT(ms, 3000) << "cancel took " << ms << " ms";
+    EXPECT_TRUE(report.message.contains(QStringLiteral("Nothing in the target was changed"))) << report.message.toStdString();
+    EXPECT_EQ(differences(before, fingerprintOf(source.cluster())), QStringList());
 }
