@@ -362,6 +362,11 @@ Result<RestoreInventory> RestoreInventory::load(const QString &backupPath, const
     }
     const QString authVersions = readText(inv.absolutePath(QStringLiteral("auth_users/auth_schema_migrations.txt")));
     inv.authMigrations = authVersions.split(u'\n', Qt::SkipEmptyParts);
+    // data/storage.migrations.csv: "id,name,hash,executed_at"; the names are plain words.
+    const QStringList storageLines = readText(inv.absolutePath(QStringLiteral("data/storage.migrations.csv")))
+                                         .split(u'\n', Qt::SkipEmptyParts);
+    for (int i = 1; i < storageLines.size(); ++i)
+        inv.storageMigrations << storageLines.at(i).section(u',', 1, 1).remove(u'"');
 
     const QDir backupDir(inv.path);
     auto filesIn = [&](const QString &folder, const QStringList &filters) {

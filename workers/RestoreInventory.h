@@ -75,6 +75,7 @@ struct RestoreInventory
     QList<RowStatement> storageRows;  ///< storage.buckets and storage.objects
     QList<RowStatement> migrationRows;
     QStringList authMigrations;       ///< versions in auth.schema_migrations at backup time
+    QStringList storageMigrations;    ///< names in storage.migrations at backup time (by id)
 
     static Result<RestoreInventory> load(const QString &backupPath, const std::atomic_bool &cancel);
 

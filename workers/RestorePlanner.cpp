@@ -347,6 +347,14 @@ Result<TargetState> RestorePlanner::probe(const PgConnection &conn, const Restor
         for (int i = 0; i < PQntuples(r->get()); ++i)
             st.authMigrations << PgConnection::value(r->get(), i, 0);
     }
+    if (st.existingTables.contains(QStringLiteral("storage.migrations"))) {
+        r = ExportSql::query(conn, QStringLiteral("SELECT name FROM storage.migrations ORDER BY id"),
+                             QStringLiteral("reading storage.migrations"));
+        if (!r)
+            return Error{r.error()};
+        for (int i = 0; i < PQntuples(r->get()); ++i)
+            st.storageMigrations << PgConnection::value(r->get(), i, 0);
+    }
     st.hasStorageObjects = st.existingTables.contains(QStringLiteral("storage.objects"));
     if (st.existingTables.contains(QStringLiteral("storage.buckets"))) {
         r = ExportSql::query(conn, QStringLiteral("SELECT id FROM storage.buckets"), QStringLiteral("reading storage.buckets"));
@@ -1017,11 +1025,22 @@ RestorePlan Planner::run()
         plan.conflicts << RestoreConflict{QStringLiteral("buckets"), existingBuckets, rowResolution};
 
     // Supabase specifics.
-    if (!users.isEmpty() && !st.authMigrations.isEmpty() && !inv.authMigrations.isEmpty()
+    bool authRows = !users.isEmpty();
+    for (const QString &t : restoredTables)
+        authRows = authRows || t.startsWith(QStringLiteral("auth."));
+    if (authRows && !st.authMigrations.isEmpty() && !inv.authMigrations.isEmpty()
         && st.authMigrations != inv.authMigrations)
         plan.warnings << QStringLiteral("The target's auth schema is at migration %1, the backup's at %2: columns may "
                                         "differ; check the restored users can sign in.")
                              .arg(st.authMigrations.last(), inv.authMigrations.last());
+    bool storageRows = !buckets.isEmpty();
+    for (const QString &t : restoredTables)
+        storageRows = storageRows || t.startsWith(QStringLiteral("storage."));
+    if (storageRows && !st.storageMigrations.isEmpty() && !inv.storageMigrations.isEmpty()
+        && st.storageMigrations != inv.storageMigrations)
+        plan.warnings << QStringLiteral("The target's storage schema is at migration %1, the backup's at %2: columns may "
+                                        "differ; check the restored buckets and objects.")
+                             .arg(st.storageMigrations.last(), inv.storageMigrations.last());
     if (encryption || restoredTables.contains(QStringLiteral("vault.secrets")))
         plan.warnings << QStringLiteral("Vault secrets are encrypted with the source stack's key: they can only be read "
                                         "where that key (pgsodium root key) is the same.");

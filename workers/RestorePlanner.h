@@ -29,6 +29,7 @@ struct TargetState
     QSet<QString> existingFunctions;    ///< "schema.name"
     QSet<QString> existingBuckets;
     QStringList authMigrations;         ///< versions of auth.schema_migrations
+    QStringList storageMigrations;      ///< names of storage.migrations, by id
     bool hasAuthUsers = false;
     bool hasStorageObjects = false;
     bool hasMigrationHistory = false;

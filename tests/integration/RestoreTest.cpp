@@ -568,3 +568,16 @@ TEST_F(Restore, CancelInsideALongStepRollsItBackPromptly)
     EXPECT_TRUE(report.message.contains(QStringLiteral("Nothing in the target was changed"))) << report.message.toStdString();
     EXPECT_EQ(differences(before, fingerprintOf(source.cluster())), QStringList());
 }
+
+TEST_F(Restore, DifferentAuthAndStorageVersionsAndVaultSecretsAreWarnedAbout)
+{
+    ASSERT_TRUE(exec(QStringLiteral("INSERT INTO auth.schema_migrations (version) VALUES ('20991231000000'); "
+                                    "INSERT INTO storage.migrations (id, name, hash) VALUES (999, 'lifeboat-test-newer', 'x')")));
+    const RestorePlan plan = planFor({QStringLiteral("user:user03@example.com"), QStringLiteral("bucket:avatars"),
+                                      QStringLiteral("table:vault.secrets")},
+                                     inPlace(), options());
+    const QString warnings = str(plan.warnings);
+    EXPECT_TRUE(warnings.contains(QStringLiteral("auth schema is at migration 20991231000000"))) << warnings.toStdString();
+    EXPECT_TRUE(warnings.contains(QStringLiteral("storage schema is at migration lifeboat-test-newer"))) << warnings.toStdString();
+    EXPECT_TRUE(warnings.contains(QStringLiteral("Vault secrets"))) << warnings.toStdString();
+}
