@@ -581,3 +581,67 @@ TEST_F(Restore, DifferentAuthAndStorageVersionsAndVaultSecretsAreWarnedAbout)
     EXPECT_TRUE(warnings.contains(QStringLiteral("storage schema is at migration lifeboat-test-newer"))) << warnings.toStdString();
     EXPECT_TRUE(warnings.contains(QStringLiteral("Vault secrets"))) << warnings.toStdString();
 }
+
+TEST(RestorePlain, APlainDatabaseRestoresInPlaceAndIntoANewDatabase)
+{
+    TempCluster cluster;
+    QString error;
+    ASSERT_TRUE(cluster.start(&error)) << error.toStdString();
+    ASSERT_TRUE(SupabaseFixture::loadPlain(cluster, QStringLiteral("postgres"), &error)) << error.toStdString();
+    QTemporaryDir out, logs;
+    Stack plain;
+    plain.kind = Stack::Kind::PostgresProfile;
+    plain.id = QStringLiteral("plain");
+    plain.name = QStringLiteral("plain");
+    plain.connection = cluster.connection();
+    BackupRequest req;
+    req.stack = plain;
+    req.password = cluster.password();
+    req.outputRoot = out.path();
+    const BackupResult backup = runBackup(req);
+    ASSERT_EQ(backup.outcome, BackupOutcome::Complete) << backup.message.toStdString();
+    PgConnection conn = PgConnection::open(cluster.connection(), cluster.password());
+    const Fingerprint source = fingerprint(conn, &error);
+    ASSERT_FALSE(source.empty()) << error.toStdString();
+
+    auto inv = await(RestoreService::loadInventory(backup.path));
+    ASSERT_TRUE(inv.ok()) << inv.error().toStdString();
+    EXPECT_TRUE(inv.value()->itemsOf(RestoreKind::User).isEmpty());
+    const Credentials credentials{cluster.password(), {}};
+    auto runPlan = [&](const QStringList &words, const RestoreTarget &target) {
+        auto sel = RestoreService::parseSelection(*inv.value(), words);
+        EXPECT_TRUE(sel.ok()) << sel.error().toStdString();
+        RestoreOptions o;
+        o.safetyBackupRoot = out.path();
+        auto plan = await(RestoreService::plan(PlanInput{inv.value(), sel.value(), target, o, credentials}));
+        EXPECT_TRUE(plan.ok() && plan->runnable()) << (plan.ok() ? plan->report() : plan.error()).toStdString();
+        RestoreRun run;
+        run.plan = plan.value();
+        run.credentials = credentials;
+        run.logDir = logs.path();
+        return await(RestoreService::run(run)->future(), 120000);
+    };
+
+    // Everything into a new database: the same as the source.
+    RestoreTarget fresh;
+    fresh.kind = RestoreTarget::Kind::NewDatabase;
+    fresh.stack = plain;
+    fresh.newDatabase = QStringLiteral("copy");
+    RestoreReport r = runPlan({QStringLiteral("database"), QStringLiteral("settings")}, fresh);
+    ASSERT_EQ(r.outcome, RestoreReport::Outcome::Complete) << r.message.toStdString();
+    PgConnection copy = PgConnection::open(cluster.connection(QStringLiteral("copy")), cluster.password());
+    const Fingerprint copied = fingerprint(copy, &error);
+    EXPECT_EQ(differences(source, copied), QStringList()) << differences(source, copied).join(u'\n').toStdString();
+
+    // Every table in place after the data was wiped: back to the source.
+    ASSERT_TRUE(cluster.exec(QStringLiteral("DO $$ DECLARE t text; BEGIN FOR t IN SELECT format('%I.%I', schemaname, tablename) "
+                                            "FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema') "
+                                            "LOOP EXECUTE 'TRUNCATE ' || t || ' CASCADE'; END LOOP; END $$"),
+                             &error))
+        << error.toStdString();
+    r = runPlan({QStringLiteral("tables")}, RestoreService::targetFor(inv.value(), plain));
+    ASSERT_EQ(r.outcome, RestoreReport::Outcome::Complete) << r.message.toStdString();
+    EXPECT_FALSE(r.safetyBackupPath.isEmpty());
+    const Fingerprint after = fingerprint(conn, &error);
+    EXPECT_EQ(differences(source, after), QStringList()) << differences(source, after).join(u'\n').toStdString();
+}
