@@ -984,7 +984,20 @@ RestorePlan Planner::run()
                                                                     : QStringLiteral("left as they are");
     if (!existingUsers.isEmpty())
         plan.conflicts << RestoreConflict{QStringLiteral("users"), existingUsers, rowResolution};
+    // Only an owner (or a superuser) may replace a function or a table's policies: what the
+    // connecting role cannot touch is left out and named, instead of failing the transaction.
+    auto canActAs = [&](const QString &owner) {
+        return owner.isEmpty() || st.superuser || owner == st.role || st.roles.value(owner, false);
+    };
+    QStringList notOwned;
     QHash<QString, QString> policyText;
+    for (const RestoreItem &p : QList<RestoreItem>(policies)) {
+        const ArchiveEntry *t = toc.find(QStringLiteral("TABLE"), p.key.section(u'.', 0, 0), p.key.section(u'.', 1));
+        if (!newDatabase && t && tableExists(*t) && !picked(p.key) && !canActAs(t->owner)) {
+            notOwned << QStringLiteral("policies of %1 (owner %2)").arg(p.key, t->owner);
+            policies.removeIf([&](const RestoreItem &i) { return i.key == p.key; });
+        }
+    }
     for (const RestoreItem &p : policies) {
         const QString text = readText(inv.absolutePath(QStringLiteral("rls_policies/%1.sql").arg(p.key)));
         QStringList kept;
@@ -1008,16 +1021,28 @@ RestorePlan Planner::run()
     if (!existingPolicies.isEmpty())
         plan.conflicts << RestoreConflict{QStringLiteral("policies"), existingPolicies, rowResolution};
     QList<RestoreItem> functionsToRun;
+    static const QRegularExpression functionOwner(QStringLiteral("^ALTER (?:FUNCTION|PROCEDURE) .* OWNER TO (\\S+);$"),
+                                                  QRegularExpression::MultilineOption);
     for (const RestoreItem &f : functions) {
         if (!newDatabase && st.existingFunctions.contains(f.key)) {
             existingFunctions << f.key;
             if (opt.rows == RowConflict::Skip)
                 continue;
+            const auto m = functionOwner.match(readText(inv.absolutePath(QStringLiteral("functions/%1.sql").arg(f.key))));
+            const QString owner = m.hasMatch() ? unquote(m.captured(1)) : QString();
+            if (!canActAs(owner)) {
+                notOwned << QStringLiteral("function %1 (owner %2)").arg(f.key, owner);
+                continue;
+            }
         }
         functionsToRun << f;
     }
     if (!existingFunctions.isEmpty())
         plan.conflicts << RestoreConflict{QStringLiteral("functions"), existingFunctions, rowResolution};
+    if (!notOwned.isEmpty())
+        plan.warnings << QStringLiteral("%1 cannot replace what other roles own; left as they are: %2. Restore them as a "
+                                        "superuser (on Supabase: supabase_admin).")
+                             .arg(st.role, notOwned.join(QStringLiteral(", ")));
     for (const RestoreItem &b : buckets)
         if (!newDatabase && st.existingBuckets.contains(b.key))
             existingBuckets << b.key;

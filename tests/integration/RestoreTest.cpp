@@ -645,3 +645,24 @@ TEST(RestorePlain, APlainDatabaseRestoresInPlaceAndIntoANewDatabase)
     const Fingerprint after = fingerprint(conn, &error);
     EXPECT_EQ(differences(source, after), QStringList()) << differences(source, after).join(u'\n').toStdString();
 }
+
+TEST_F(Restore, WhatTheConnectingRoleDoesNotOwnIsLeftOutAndNamed)
+{
+    // As postgres, auth.uid() (supabase_auth_admin's) and storage.objects' policies
+    // (supabase_storage_admin's) cannot be replaced; the rest can.
+    const RestorePlan plan = planFor({QStringLiteral("function:auth.uid"), QStringLiteral("function:public.create_task"),
+                                      QStringLiteral("policies:storage.objects"), QStringLiteral("policies:public.tasks")},
+                                     inPlace(QStringLiteral("postgres")), options());
+    ASSERT_TRUE(plan.runnable()) << plan.report().toStdString();
+    const QString warnings = str(plan.warnings);
+    EXPECT_TRUE(warnings.contains(QStringLiteral("function auth.uid (owner supabase_auth_admin)"))) << warnings.toStdString();
+    EXPECT_TRUE(warnings.contains(QStringLiteral("policies of storage.objects (owner supabase_storage_admin)")))
+        << warnings.toStdString();
+    const RestoreReport report = run(plan);
+    ASSERT_EQ(report.outcome, RestoreReport::Outcome::Complete) << report.message.toStdString();
+    QStringList titles;
+    for (const RestoreStep &s : plan.steps)
+        titles << s.title;
+    EXPECT_TRUE(titles.contains(QStringLiteral("Function public.create_task"))) << str(titles).toStdString();
+    EXPECT_TRUE(titles.contains(QStringLiteral("Row-level security of public.tasks"))) << str(titles).toStdString();
+}
