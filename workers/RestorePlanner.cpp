@@ -487,6 +487,7 @@ private:
     QSet<int> defs;       ///< schema entries to restore
     QSet<int> dataIds;    ///< data entries to restore
     QSet<QString> restoredTables;
+    QSet<QString> definitionOnly; ///< created for picked rows (users), without the table's data
     QStringList replacedTables, truncatedTables, appendedTables, skippedTables;
     QList<int> droppedFks;
     QMap<QString, QMap<QString, int>> closureCounts; ///< why -> what -> count
@@ -653,7 +654,14 @@ void Planner::closeOverDependencies()
                 continue;
             for (int d : e->deps) {
                 const ArchiveEntry *dep = toc.entry(d);
-                if (!dep || defs.contains(d))
+                if (!dep)
+                    continue;
+                // A foreign key's parent is checked even when its definition is already planned:
+                // a parent created empty (or with only picked rows) does not satisfy a full child.
+                const bool fkParentRef = e->desc == QLatin1String("FK CONSTRAINT")
+                                         && (dep->desc == QLatin1String("CONSTRAINT") || dep->desc == QLatin1String("INDEX")
+                                             || dep->desc == QLatin1String("TABLE"));
+                if (defs.contains(d) && !fkParentRef)
                     continue;
                 const ArchiveEntry *self = e->desc == QLatin1String("FK CONSTRAINT") ? ownerTable(*e) : nullptr;
                 if (e->desc == QLatin1String("FK CONSTRAINT")
@@ -661,6 +669,10 @@ void Planner::closeOverDependencies()
                         || (dep->desc == QLatin1String("TABLE") && (!self || self->id != dep->id)))) {
                     const ArchiveEntry *parent = dep->desc == QLatin1String("TABLE") ? dep : tableOf(*dep);
                     if (!parent || picked(parent->qualifiedName()) || tableExists(*parent))
+                        continue;
+                    // Rows picked one by one (users and their identities) refer to each other only.
+                    if (self && definitionOnly.contains(parent->qualifiedName())
+                        && definitionOnly.contains(self->qualifiedName()))
                         continue;
                     if (opt.parents == MissingParents::Include) {
                         addTable(*parent, false, QStringLiteral("because the foreign key %1 needs it").arg(e->tag));
@@ -676,7 +688,7 @@ void Planner::closeOverDependencies()
                 }
                 if (dep->desc == QLatin1String("TABLE") && e->desc != QLatin1String("TABLE DATA")) {
                     // A view, function or policy that reads a table missing from the target.
-                    if (picked(dep->qualifiedName()) || tableExists(*dep))
+                    if (picked(dep->qualifiedName()) || tableExists(*dep) || definitionOnly.contains(dep->qualifiedName()))
                         continue;
                     addTable(*dep, false, QStringLiteral("because of %1").arg(e->qualifiedName()));
                     changed = true;
@@ -774,7 +786,7 @@ RestorePlan Planner::run()
         for (const char *name : {"users", "identities"})
             if (const ArchiveEntry *t = toc.find(QStringLiteral("TABLE"), QStringLiteral("auth"), QLatin1String(name)))
                 if (!picked(t->qualifiedName())) {
-                    restoredTables.insert(t->qualifiedName());
+                    definitionOnly.insert(t->qualifiedName()); // the picked users' rows only
                     addTableDefinition(*t, QStringLiteral("because users are restored"));
                     note(QStringLiteral("because users are restored"), QStringLiteral("table"));
                 }
@@ -1213,11 +1225,25 @@ RestorePlan Planner::run()
     const QString replicaOn = st.superuser ? QStringLiteral("SET session_replication_role = replica;") : QString();
     const QString replicaOff = st.superuser ? QStringLiteral("RESET session_replication_role;") : QString();
     QStringList userLines, bucketLines;
+    // Tables this plan creates get their keys only in post-data, after these rows: their rows
+    // go in with a plain ON CONFLICT DO NOTHING (nothing can conflict in a new table).
+    QSet<QString> created;
+    for (int id : defs)
+        if (const ArchiveEntry *e = toc.entry(id); e && e->desc == QLatin1String("TABLE"))
+            created.insert(e->qualifiedName());
+    // Rows of a table whose whole data this plan restores come from the archive already.
+    auto wholeTable = [&](const QString &table) {
+        const ArchiveEntry *d = toc.find(QStringLiteral("TABLE DATA"), table.section(u'.', 0, 0), table.section(u'.', 1));
+        return d && dataIds.contains(d->id);
+    };
+    auto rowStatement = [&](const RowStatement &r) {
+        return opt.rows == RowConflict::Skip || created.contains(r.table) ? skipExisting(r.statement) : r.statement;
+    };
     for (const RowStatement &r : inv.userRows) {
         const QString owner = r.table == QLatin1String("auth.users") ? r.row.value(QStringLiteral("id")).toString()
                                                                      : r.row.value(QStringLiteral("user_id")).toString();
-        if (pickedUserIds.contains(owner))
-            userLines << (opt.rows == RowConflict::Skip ? skipExisting(r.statement) : r.statement);
+        if (pickedUserIds.contains(owner) && !wholeTable(r.table))
+            userLines << rowStatement(r);
     }
     QSet<QString> pickedBuckets;
     for (const RestoreItem &b : buckets)
@@ -1225,8 +1251,8 @@ RestorePlan Planner::run()
     for (const RowStatement &r : inv.storageRows) {
         const QString bucket = r.table == QLatin1String("storage.buckets") ? r.row.value(QStringLiteral("id")).toString()
                                                                            : r.row.value(QStringLiteral("bucket_id")).toString();
-        if (pickedBuckets.contains(bucket))
-            bucketLines << (opt.rows == RowConflict::Skip ? skipExisting(r.statement) : r.statement);
+        if (pickedBuckets.contains(bucket) && !wholeTable(r.table))
+            bucketLines << rowStatement(r);
     }
     if (newDatabase) {
         // Straight into the new database, two jobs, outside a transaction: a failure leaves a
@@ -1280,8 +1306,10 @@ RestorePlan Planner::run()
         if (!bucketLines.isEmpty())
             touches << QStringLiteral("storage.buckets") << QStringLiteral("storage.objects");
         addSqlStep(QStringLiteral("auth and storage data"),
-                   QStringLiteral("%1, %2").arg(plural(int(users.size()), "user with identities", "users with identities"),
-                                                plural(int(buckets.size()), "storage bucket", "storage buckets")),
+                   QStringList{userLines.isEmpty() ? QString() : plural(int(users.size()), "user with identities", "users with identities"),
+                               bucketLines.isEmpty() ? QString() : plural(int(buckets.size()), "storage bucket", "storage buckets")}
+                       .filter(QRegularExpression(QStringLiteral(".")))
+                       .join(QStringLiteral(", ")),
                    touches, script, userLines.size() + bucketLines.size());
     }
     const bool reload = !newDatabase && !truncatedTables.isEmpty();

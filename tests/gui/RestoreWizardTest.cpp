@@ -20,6 +20,7 @@
 #include <QDir>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QRadioButton>
 #include <QSettings>
 #include <QTemporaryDir>
 
@@ -148,4 +149,58 @@ TEST(RestoreWizardTest, OneTableFromHistoryThroughEveryPage)
     EXPECT_EQ(history->data(history->index(row, BackupHistoryModel::NoteColumn), Qt::DisplayRole).toString(),
               QStringLiteral("before restore of lifeboat-demo %1").arg(QFileInfo(backup.path).fileName()));
     wizard->accept();
+}
+
+TEST(RestoreWizardTest, ATrialRestoreIntoANewDatabaseNeedsNoSafetyBackup)
+{
+    SupabaseFixture fixture;
+    QString error;
+    ASSERT_TRUE(fixture.setUp(&error)) << error.toStdString();
+    QTemporaryDir out;
+    const BackupResult backup = runBackup(requestFor(fixture, out.path()));
+    ASSERT_EQ(backup.outcome, BackupOutcome::Complete) << backup.message.toStdString();
+
+    const Stack stack = fixture.stack();
+    const QString password = fixture.cluster().password();
+    RestoreWizard wizard(backup.path, {stack}, [password](const Stack &) {
+        return QtFuture::makeReadyFuture(Credentials{password, {}});
+    });
+    wizard.resize(900, 680);
+    wizard.show();
+    ASSERT_TRUE(waitUntil([&] { return wizard.backupReady(); }, 30000));
+    wizard.next();
+    ASSERT_TRUE(wizard.checklist()->setItemChecked(QStringLiteral("user:user03@example.com"), true));
+    ASSERT_TRUE(wizard.checklist()->setItemChecked(QStringLiteral("table:public.projects"), true));
+    wizard.next();
+    ASSERT_EQ(wizard.currentId(), RestoreWizard::WherePage);
+    QRadioButton *newDb = nullptr;
+    for (QRadioButton *b : wizard.findChildren<QRadioButton *>())
+        if (b->text() == QStringLiteral("A new database on:"))
+            newDb = b;
+    ASSERT_NE(newDb, nullptr);
+    newDb->click();
+    QLineEdit *name = nullptr;
+    for (QLineEdit *e : wizard.findChildren<QLineEdit *>())
+        if (e->placeholderText() == QStringLiteral("database name"))
+            name = e;
+    ASSERT_NE(name, nullptr);
+    name->setText(QStringLiteral("trial_from_wizard"));
+    ASSERT_TRUE(waitUntil([&] {
+        return !wizard.isPlanning() && wizard.plan() && wizard.plan()->target.newDatabase == QStringLiteral("trial_from_wizard");
+    }, 30000));
+    EXPECT_TRUE(wizard.plan()->conflicts.isEmpty());
+    EXPECT_NE(wizard.plan()->steps.first().kind, RestoreStep::Kind::SafetyBackup) << "a new database has nothing to save";
+    wizard.next();
+    ASSERT_TRUE(waitUntil([&] { return wizard.currentPage()->isComplete(); }, 30000)) << wizard.plan()->report().toStdString();
+    wizard.next();
+    ASSERT_TRUE(waitUntil([&] { return wizard.currentId() == RestoreWizard::SummaryPage; }, 120000));
+    ASSERT_EQ(wizard.report()->outcome, RestoreReport::Outcome::Complete) << wizard.report()->message.toStdString();
+    EXPECT_TRUE(wizard.report()->safetyBackupPath.isEmpty());
+
+    PgConnection conn = PgConnection::open(fixture.cluster().connection(QStringLiteral("trial_from_wizard")), password);
+    PgResultPtr r = conn.exec(QStringLiteral("SELECT (SELECT count(*) FROM auth.users WHERE email = 'user03@example.com'), "
+                                             "(SELECT count(*) FROM public.projects)"));
+    ASSERT_TRUE(PgConnection::succeeded(r.get())) << PgConnection::resultError(r.get()).toStdString();
+    EXPECT_EQ(PgConnection::value(r.get(), 0, 0), QStringLiteral("1"));
+    EXPECT_GT(PgConnection::value(r.get(), 0, 1).toInt(), 0);
 }
