@@ -666,3 +666,26 @@ TEST_F(Restore, WhatTheConnectingRoleDoesNotOwnIsLeftOutAndNamed)
     EXPECT_TRUE(titles.contains(QStringLiteral("Function public.create_task"))) << str(titles).toStdString();
     EXPECT_TRUE(titles.contains(QStringLiteral("Row-level security of public.tasks"))) << str(titles).toStdString();
 }
+
+TEST_F(Restore, IntoAnotherKnownStackWithItsOwnSafetyBackup)
+{
+    ASSERT_TRUE(exec(QStringLiteral("CREATE DATABASE other TEMPLATE postgres")));
+    ASSERT_TRUE(exec(QStringLiteral("DELETE FROM public.tasks WHERE id % 3 = 1"), QStringLiteral("other")));
+    const Fingerprint sourceBefore = fingerprintOf(source.cluster());
+    Stack other = stackAs(QStringLiteral("supabase_admin"));
+    other.id = QStringLiteral("other-stack");
+    other.name = QStringLiteral("other stack");
+    other.projectDir.clear();
+    other.connection.database = QStringLiteral("other");
+    const RestoreTarget target = RestoreService::targetFor(inventory, other);
+    ASSERT_EQ(target.kind, RestoreTarget::Kind::OtherStack);
+
+    const RestorePlan plan = planFor({QStringLiteral("table:public.tasks")}, target, options());
+    ASSERT_TRUE(plan.runnable()) << plan.report().toStdString();
+    const RestoreReport report = run(plan);
+    ASSERT_EQ(report.outcome, RestoreReport::Outcome::Complete) << report.message.toStdString();
+    EXPECT_TRUE(report.safetyBackupPath.contains(QStringLiteral("/other-stack/"))) << report.safetyBackupPath.toStdString();
+    EXPECT_EQ(fingerprintOf(source.cluster(), QStringLiteral("other")).at(QStringLiteral("table:public.tasks")),
+              atBackup.at(QStringLiteral("table:public.tasks")));
+    EXPECT_EQ(differences(sourceBefore, fingerprintOf(source.cluster())), QStringList()) << "the backup's own stack is untouched";
+}
