@@ -368,7 +368,6 @@ Result<RestoreInventory> RestoreInventory::load(const QString &backupPath, const
     for (int i = 1; i < storageLines.size(); ++i)
         inv.storageMigrations << storageLines.at(i).section(u',', 1, 1).remove(u'"');
 
-    const QDir backupDir(inv.path);
     auto filesIn = [&](const QString &folder, const QStringList &filters) {
         return QDir(inv.absolutePath(folder)).entryList(filters, QDir::Files, QDir::Name);
     };
@@ -421,7 +420,6 @@ Result<RestoreInventory> RestoreInventory::load(const QString &backupPath, const
     }
     for (const QString &f : filesIn(QStringLiteral("config"), {}))
         add(RestoreKind::ConfigFile, f, f, {}, sizes.value(QStringLiteral("config/") + f));
-    Q_UNUSED(backupDir);
     return inv;
 }
 

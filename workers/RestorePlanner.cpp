@@ -472,7 +472,6 @@ private:
     void closeOverDependencies();
     void note(const QString &why, const QString &what) { closureCounts[why][what] += 1; }
     bool picked(const QString &table) const { return restoredTables.contains(table); }
-    void buildSteps();
     void addSqlStep(const QString &phase, const QString &title, const QStringList &touches, const QString &script,
                     qint64 weight = 1);
 
@@ -1512,7 +1511,7 @@ RestorePlan Planner::run()
 
     // Files.
     const QString mode = fileConflictKey(opt.files);
-    auto fileStep = [&](const QString &title, const QStringList &pairs, const QString &what) {
+    auto fileStep = [&](const QString &title, const QStringList &pairs) {
         RestoreStep s;
         s.kind = RestoreStep::Kind::Files;
         s.phase = QStringLiteral("files");
@@ -1523,7 +1522,6 @@ RestorePlan Planner::run()
             s.script += QStringLiteral("copy_tree %1 %2 %3\n").arg(shellQuote(pairs.at(i)), shellQuote(pairs.at(i + 1)), mode);
             s.touches << pairs.at(i + 1);
         }
-        Q_UNUSED(what);
         plan.steps << s;
     };
     QStringList existingFiles;
@@ -1555,7 +1553,7 @@ RestorePlan Planner::run()
             checkFile(pairs.at(pairs.size() - 2), pairs.last());
         }
         if (!pairs.isEmpty())
-            fileStep(QStringLiteral("%1 into %2%3").arg(plural(int(items.size()), one, many), project, to.chopped(1)), pairs, {});
+            fileStep(QStringLiteral("%1 into %2%3").arg(plural(int(items.size()), one, many), project, to.chopped(1)), pairs);
     };
     if (!project.isEmpty()) {
         copyItems(migrations, true, QStringLiteral("migrations/files/"), QStringLiteral("/supabase/migrations/"),
@@ -1577,7 +1575,7 @@ RestorePlan Planner::run()
                 checkFile(pairs.at(pairs.size() - 2), pairs.last());
             }
             if (!pairs.isEmpty())
-                fileStep(QStringLiteral("Files of %1 into %2").arg(plural(int(buckets.size()), "bucket", "buckets"), storage), pairs, {});
+                fileStep(QStringLiteral("Files of %1 into %2").arg(plural(int(buckets.size()), "bucket", "buckets"), storage), pairs);
         }
     }
     if (!existingFiles.isEmpty()) {
