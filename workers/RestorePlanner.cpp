@@ -474,6 +474,14 @@ private:
     bool picked(const QString &table) const { return restoredTables.contains(table); }
     void addSqlStep(const QString &phase, const QString &title, const QStringList &touches, const QString &script,
                     qint64 weight = 1);
+    void collectPicked();
+    void resolveTableConflicts();
+    void decideOwnership();
+    void resolveRowConflicts();
+    void addWarnings();
+    void buildSteps();
+    void addRoleStep();
+    void addFileSteps();
 
     const RestoreInventory &inv;
     const ArchiveToc &toc;
@@ -491,6 +499,15 @@ private:
     QList<int> droppedFks;
     QMap<QString, QMap<QString, int>> closureCounts; ///< why -> what -> count
     QSet<QString> neededRoles;
+
+    // What was picked, by kind (tables and schemas go straight into defs/dataIds).
+    QList<RestoreItem> users, policies, functions, migrations, edgeFunctions, buckets, configFiles;
+    bool roles = false, settings = false, encryption = false, roleAssignments = false, history = false;
+    RoleStatements roleFile;
+    bool noAcl = false;                  ///< grants left out: their roles cannot be created here
+    QSet<QString> pickedUserIds;
+    QHash<QString, QString> policyText;  ///< policies file per table, minus what is skipped
+    QList<RestoreItem> functionsToRun;
 };
 
 const ArchiveEntry *Planner::tableOf(const ArchiveEntry &e) const
@@ -717,10 +734,23 @@ void Planner::addSqlStep(const QString &phase, const QString &title, const QStri
 
 RestorePlan Planner::run()
 {
+    collectPicked();
+    closeOverDependencies();
+    addCrossParts();
+    closeOverDependencies();
+    resolveTableConflicts();
+    decideOwnership();
+    resolveRowConflicts();
+    addWarnings();
+    buildSteps();
+    return plan;
+}
+
+// What was picked: tables and schemas straight into the archive sets, the rest by kind.
+void Planner::collectPicked()
+{
     // What was picked.
     QSet<QString> dataOnly(sel.dataOnly.begin(), sel.dataOnly.end());
-    QList<RestoreItem> users, policies, functions, migrations, edgeFunctions, buckets, configFiles;
-    bool roles = false, settings = false, encryption = false, roleAssignments = false, history = false;
     for (const QString &id : sel.items) {
         const RestoreItem *item = inv.item(id);
         if (!item) {
@@ -805,10 +835,11 @@ RestorePlan Planner::run()
         }
     }
 
-    closeOverDependencies();
-    addCrossParts();
-    closeOverDependencies();
+}
 
+// Tables already in the target, and what replacing them takes along.
+void Planner::resolveTableConflicts()
+{
     // Conflicts.
     if (!replacedTables.isEmpty())
         plan.conflicts << RestoreConflict{QStringLiteral("tables"), replacedTables,
@@ -874,6 +905,11 @@ RestorePlan Planner::run()
             }
         }
     }
+}
+
+// Owners kept or not, roles the restored objects need, grants to missing roles.
+void Planner::decideOwnership()
+{
     // Ownership.
     QMap<QString, QStringList> ownedBy;
     QList<int> ordered;
@@ -892,7 +928,7 @@ RestorePlan Planner::run()
             if (it.key() != st.role && !st.roles.value(it.key(), false))
                 canKeep = false;
     }
-    const RoleStatements roleFile = parseRoles(readText(inv.absolutePath(QStringLiteral("roles/roles.sql"))));
+    roleFile = parseRoles(readText(inv.absolutePath(QStringLiteral("roles/roles.sql"))));
     switch (opt.owners) {
     case OwnerHandling::NoOwners: plan.keepOwners = false; break;
     case OwnerHandling::KeepOwners:
@@ -916,7 +952,7 @@ RestorePlan Planner::run()
                     plan.ownersNotSet << QStringLiteral("%1 (owner %2)").arg(o, it.key());
     }
     // Grantees the target lacks.
-    bool noAcl = false;
+    noAcl = false;
     QStringList missingGrantees;
     for (int id : ordered) {
         const ArchiveEntry *e = toc.entry(id);
@@ -976,8 +1012,12 @@ RestorePlan Planner::run()
     if (!appendedTables.isEmpty())
         plan.warnings << QStringLiteral("Appending keeps the target's sequences: check them if new rows are inserted later.");
 
+}
+
+// Users, policies, functions and buckets already in the target.
+void Planner::resolveRowConflicts()
+{
     QStringList existingUsers, existingPolicies, existingFunctions, existingBuckets;
-    QSet<QString> pickedUserIds;
     for (const RestoreItem &u : users) {
         for (const RowStatement &r : inv.userRows) {
             if (r.table != QLatin1String("auth.users"))
@@ -1001,7 +1041,6 @@ RestorePlan Planner::run()
         return owner.isEmpty() || st.superuser || owner == st.role || st.roles.value(owner, false);
     };
     QStringList notOwned;
-    QHash<QString, QString> policyText;
     for (const RestoreItem &p : QList<RestoreItem>(policies)) {
         const ArchiveEntry *t = toc.find(QStringLiteral("TABLE"), p.key.section(u'.', 0, 0), p.key.section(u'.', 1));
         if (!newDatabase && t && tableExists(*t) && !picked(p.key) && !canActAs(t->owner)) {
@@ -1031,7 +1070,6 @@ RestorePlan Planner::run()
     }
     if (!existingPolicies.isEmpty())
         plan.conflicts << RestoreConflict{QStringLiteral("policies"), existingPolicies, rowResolution};
-    QList<RestoreItem> functionsToRun;
     static const QRegularExpression functionOwner(QStringLiteral("^ALTER (?:FUNCTION|PROCEDURE) .* OWNER TO (\\S+);$"),
                                                   QRegularExpression::MultilineOption);
     for (const RestoreItem &f : functions) {
@@ -1060,6 +1098,11 @@ RestorePlan Planner::run()
     if (!existingBuckets.isEmpty())
         plan.conflicts << RestoreConflict{QStringLiteral("buckets"), existingBuckets, rowResolution};
 
+}
+
+// Supabase specifics, and the closure in words for a person.
+void Planner::addWarnings()
+{
     // Supabase specifics.
     bool authRows = !users.isEmpty();
     for (const QString &t : restoredTables)
@@ -1093,6 +1136,11 @@ RestorePlan Planner::run()
         plan.closure << QStringLiteral("+%1 %2").arg(parts.join(QStringLiteral(", ")), it.key());
     }
 
+}
+
+// The ordered steps, each a bash fragment (SQL for psql, or a command).
+void Planner::buildSteps()
+{
     // ---- steps ----
     const bool existing = !newDatabase;
     if (existing && opt.safetyBackup && !sel.isEmpty()) {
@@ -1120,39 +1168,7 @@ RestorePlan Planner::run()
         plan.steps << s;
     }
 
-    // Roles.
-    QStringList roleLines;
-    QStringList roleNames;
-    auto roleSql = [&](const QString &r) {
-        for (const QString &line : roleFile.byRole.value(r)) {
-            if (r == st.role)
-                continue; // never change the role we are connected as
-            if (line.startsWith(QLatin1String("CREATE ROLE")) && st.roles.contains(r))
-                continue;
-            if (st.roles.contains(r) && opt.rows == RowConflict::Skip)
-                continue;
-            roleLines << line;
-        }
-        roleNames << r;
-    };
-    if (roles) {
-        for (auto it = roleFile.byRole.cbegin(); it != roleFile.byRole.cend(); ++it)
-            roleSql(it.key());
-        for (const QString &g : roleFile.memberships)
-            roleLines << g;
-    } else {
-        QStringList needed(neededRoles.begin(), neededRoles.end());
-        needed.sort();
-        for (const QString &r : needed)
-            if (roleFile.byRole.contains(r))
-                roleSql(r);
-    }
-    if (!roleLines.isEmpty())
-        plan.filesUsed << QStringLiteral("roles/roles.sql");
-    if (!roleLines.isEmpty())
-        addSqlStep(QStringLiteral("roles"), roles ? QStringLiteral("PostgreSQL roles and memberships")
-                                                  : QStringLiteral("Roles the restored objects need: %1").arg(roleNames.join(QStringLiteral(", "))),
-                   roleNames, heredoc(roleLines.join(u'\n')));
+    addRoleStep();
 
     const bool noOwner = !plan.keepOwners;
     auto idsOf = [&](const QSet<int> &set, const std::function<bool(const ArchiveEntry &)> &pred) {
@@ -1509,6 +1525,53 @@ RestorePlan Planner::run()
                        {QStringLiteral("supabase_migrations.schema_migrations")}, heredoc(historyLines.join(u'\n')));
     }
 
+    addFileSteps();
+    if (plan.steps.isEmpty() || (plan.steps.size() == 1 && plan.steps.first().kind == RestoreStep::Kind::SafetyBackup))
+        plan.blockers << QStringLiteral("Nothing to do: everything picked is skipped by the conflict choices.");
+}
+
+// The roles the plan restores or needs, from roles.sql, never touching the connecting role.
+void Planner::addRoleStep()
+{
+    // Roles.
+    QStringList roleLines;
+    QStringList roleNames;
+    auto roleSql = [&](const QString &r) {
+        for (const QString &line : roleFile.byRole.value(r)) {
+            if (r == st.role)
+                continue; // never change the role we are connected as
+            if (line.startsWith(QLatin1String("CREATE ROLE")) && st.roles.contains(r))
+                continue;
+            if (st.roles.contains(r) && opt.rows == RowConflict::Skip)
+                continue;
+            roleLines << line;
+        }
+        roleNames << r;
+    };
+    if (roles) {
+        for (auto it = roleFile.byRole.cbegin(); it != roleFile.byRole.cend(); ++it)
+            roleSql(it.key());
+        for (const QString &g : roleFile.memberships)
+            roleLines << g;
+    } else {
+        QStringList needed(neededRoles.begin(), neededRoles.end());
+        needed.sort();
+        for (const QString &r : needed)
+            if (roleFile.byRole.contains(r))
+                roleSql(r);
+    }
+    if (!roleLines.isEmpty())
+        plan.filesUsed << QStringLiteral("roles/roles.sql");
+    if (!roleLines.isEmpty())
+        addSqlStep(QStringLiteral("roles"), roles ? QStringLiteral("PostgreSQL roles and memberships")
+                                                  : QStringLiteral("Roles the restored objects need: %1").arg(roleNames.join(QStringLiteral(", "))),
+                   roleNames, heredoc(roleLines.join(u'\n')));
+
+}
+
+// Migration, edge function, project and storage files, never overwriting silently.
+void Planner::addFileSteps()
+{
     // Files.
     const QString mode = fileConflictKey(opt.files);
     auto fileStep = [&](const QString &title, const QStringList &pairs) {
@@ -1584,9 +1647,6 @@ RestorePlan Planner::run()
                                                                 : QStringLiteral("the backup's copy written beside as NAME.restored when they differ");
         plan.conflicts << RestoreConflict{QStringLiteral("files"), existingFiles, how};
     }
-    if (plan.steps.isEmpty() || (plan.steps.size() == 1 && plan.steps.first().kind == RestoreStep::Kind::SafetyBackup))
-        plan.blockers << QStringLiteral("Nothing to do: everything picked is skipped by the conflict choices.");
-    return plan;
 }
 
 } // namespace
