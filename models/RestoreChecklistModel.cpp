@@ -1,7 +1,8 @@
 #include "RestoreChecklistModel.h"
 
+#include "BackupHistoryModel.h"
+
 #include <QFont>
-#include <QLocale>
 
 #include <array>
 
@@ -38,9 +39,10 @@ QString groupTitle(RestoreKind kind)
     return {};
 }
 
-QString formatSize(qint64 bytes)
+/// Sizes as History shows them; nothing for items without one.
+QString sizeText(qint64 bytes)
 {
-    return bytes > 0 ? QLocale().formattedDataSize(bytes, 1, QLocale::DataSizeTraditionalFormat) : QString();
+    return bytes > 0 ? formatSize(bytes) : QString();
 }
 
 constexpr quintptr GroupId = 0;
@@ -182,7 +184,7 @@ QVariant RestoreChecklistModel::data(const QModelIndex &index, int role) const
                 const auto n = std::count(g.checked.cbegin(), g.checked.cend(), true);
                 return tr("%1 of %2 picked").arg(n).arg(g.items.size());
             }
-            case SizeColumn: return formatSize(g.size());
+            case SizeColumn: return sizeText(g.size());
             default: return {};
             }
         }
@@ -208,7 +210,7 @@ QVariant RestoreChecklistModel::data(const QModelIndex &index, int role) const
         switch (index.column()) {
         case NameColumn: return item.label;
         case DetailColumn: return item.detail;
-        case SizeColumn: return formatSize(item.size);
+        case SizeColumn: return sizeText(item.size);
         default: return {};
         }
     }

@@ -16,6 +16,7 @@
 #include "StackStatus.h"
 #include "StackTableModel.h"
 #include "SupabaseFixture.h"
+#include "GuiTestUtil.h"
 #include "TestUtil.h"
 
 #include <QAbstractItemModelTester>
@@ -40,13 +41,6 @@ using namespace lifeboat;
 using namespace lifeboat::test;
 
 namespace {
-
-void saveScreenshot(QWidget &w, const QString &name)
-{
-    const QString dir = QStringLiteral(LIFEBOAT_TEST_OUTPUT_DIR);
-    QDir().mkpath(dir);
-    EXPECT_TRUE(w.grab().save(dir + u'/' + name)) << name.toStdString();
-}
 
 QAction *action(QWidget &w, const QString &text)
 {

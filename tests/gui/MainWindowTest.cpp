@@ -7,6 +7,7 @@
 #include "StackService.h"
 #include "StackTableModel.h"
 #include "SupabaseFixture.h"
+#include "GuiTestUtil.h"
 #include "TestUtil.h"
 
 #include <QDir>
@@ -29,13 +30,6 @@ QString statusKey(const MainWindow &w, int row)
 {
     const StackTableModel *m = w.stackModel();
     return m->data(m->index(row, 0), StackTableModel::StatusKeyRole).toString();
-}
-
-void saveScreenshot(QWidget &w, const QString &name)
-{
-    const QString dir = QStringLiteral(LIFEBOAT_TEST_OUTPUT_DIR);
-    QDir().mkpath(dir);
-    EXPECT_TRUE(w.grab().save(dir + u'/' + name)) << "screenshot " << name.toStdString();
 }
 
 } // namespace

@@ -4,6 +4,7 @@
 #include "BackupHistoryModel.h"
 #include "BackupService.h"
 #include "BackupTestUtil.h"
+#include "GuiTestUtil.h"
 #include "HistoryPane.h"
 #include "MainWindow.h"
 #include "RestoreChecklistModel.h"
@@ -30,13 +31,6 @@ using namespace lifeboat;
 using namespace lifeboat::test;
 
 namespace {
-
-void saveScreenshot(QWidget &w, const QString &name)
-{
-    const QString dir = QStringLiteral(LIFEBOAT_TEST_OUTPUT_DIR);
-    QDir().mkpath(dir);
-    EXPECT_TRUE(w.grab().save(dir + u'/' + name)) << name.toStdString();
-}
 
 int taskCount(const SupabaseFixture &f)
 {
