@@ -1,0 +1,292 @@
+// Restore choices and limits: ownership, parents, conflicts, files, cancel, warnings, CLI,
+// plain databases and other stacks.
+#include "RestoreFixture.h"
+
+TEST_F(Restore, AsTheNonSuperuserPostgresOwnersThatCannotBeSetAreReportedAndTheDataArrives)
+{
+    RestoreTarget target;
+    target.kind = RestoreTarget::Kind::NewDatabase;
+    target.stack = stackAs(QStringLiteral("postgres"));
+    target.newDatabase = QStringLiteral("trial");
+    const RestorePlan plan = planFor({QStringLiteral("tables")}, target, options());
+    ASSERT_TRUE(plan.runnable()) << plan.report().toStdString();
+    EXPECT_FALSE(plan.superuser);
+    EXPECT_FALSE(plan.keepOwners);
+    EXPECT_TRUE(plan.ownersNotSet.contains(QStringLiteral("TABLE auth.users (owner supabase_auth_admin)")))
+        << str(plan.ownersNotSet).toStdString();
+    EXPECT_TRUE(plan.ownersNotSet.contains(QStringLiteral("TABLE storage.objects (owner supabase_storage_admin)")));
+
+    const RestoreReport report = run(plan);
+    ASSERT_EQ(report.outcome, RestoreReport::Outcome::Complete) << report.message.toStdString();
+    EXPECT_EQ(report.ownersNotSet, plan.ownersNotSet);
+    const Fingerprint trial = fingerprintOf(source.cluster(), QStringLiteral("trial"));
+    for (const auto &[k, v] : onlyKind(atBackup, QStringLiteral("table:")))
+        EXPECT_EQ(trial.count(k) ? trial.at(k) : QStringLiteral("missing"), v) << k.toStdString();
+    EXPECT_EQ(onlyKind(trial, QStringLiteral("user:")), onlyKind(atBackup, QStringLiteral("user:")));
+}
+
+TEST_F(Restore, MissingForeignKeyParentsArePulledOrFlaggedAsChosen)
+{
+    RestoreTarget target;
+    target.kind = RestoreTarget::Kind::NewDatabase;
+    target.stack = stackAs(QStringLiteral("supabase_admin"));
+    target.newDatabase = QStringLiteral("onetable");
+    RestoreOptions o = options();
+    const RestorePlan include = planFor({QStringLiteral("table:public.tasks")}, target, o);
+    EXPECT_TRUE(str(include.closure).contains(QStringLiteral("because the foreign key"))) << str(include.closure).toStdString();
+    o.parents = MissingParents::DropConstraint;
+    const RestorePlan drop = planFor({QStringLiteral("table:public.tasks")}, target, o);
+    EXPECT_TRUE(str(drop.warnings).contains(QStringLiteral("tasks_project_id_fkey is not restored")))
+        << str(drop.warnings).toStdString();
+    // Emptying a table another table refers to needs a superuser (who reloads with the keys
+    // checked afterwards); anyone else is told up front.
+    o.tables = TableConflict::Truncate;
+    const RestorePlan truncate = planFor({QStringLiteral("table:public.projects")}, inPlace(QStringLiteral("postgres")), o);
+    EXPECT_FALSE(truncate.runnable());
+    EXPECT_TRUE(str(truncate.blockers).contains(QStringLiteral("public.tasks refers to it"))) << str(truncate.blockers).toStdString();
+}
+
+TEST_F(Restore, TruncateAndAppendReloadRowsWithoutTouchingTheDefinition)
+{
+    ASSERT_TRUE(exec(QStringLiteral("DELETE FROM public.activity_events WHERE id % 2 = 0; "
+                                    "INSERT INTO public.activity_events (event_type, payload) "
+                                    "SELECT 'local-only', '{}'::jsonb")));
+    RestoreOptions o = options();
+    o.safetyBackup = false;
+    o.tables = TableConflict::Append;
+    RestorePlan plan = planFor({QStringLiteral("table:public.activity_events")}, inPlace(), o);
+    ASSERT_TRUE(plan.runnable()) << plan.report().toStdString();
+    RestoreReport report = run(plan);
+    ASSERT_EQ(report.outcome, RestoreReport::Outcome::Complete) << report.message.toStdString();
+    PgConnection conn = PgConnection::open(source.cluster().connection(), source.cluster().password());
+    PgResultPtr r = conn.exec(QStringLiteral("SELECT count(*) FILTER (WHERE event_type = 'local-only'), count(*) FROM public.activity_events"));
+    EXPECT_EQ(PgConnection::value(r.get(), 0, 0), QStringLiteral("1")) << "appending keeps the target's own rows";
+    const QString backupRows = atBackup.at(QStringLiteral("table:public.activity_events")).section(u' ', 0, 0);
+    EXPECT_EQ(PgConnection::value(r.get(), 0, 1).toInt(), backupRows.toInt() + 1);
+
+    o.tables = TableConflict::Truncate;
+    plan = planFor({QStringLiteral("table:public.activity_events")}, inPlace(), o);
+    ASSERT_TRUE(plan.runnable()) << plan.report().toStdString();
+    report = run(plan);
+    ASSERT_EQ(report.outcome, RestoreReport::Outcome::Complete) << report.message.toStdString();
+    EXPECT_EQ(fingerprintOf(source.cluster()).at(QStringLiteral("table:public.activity_events")),
+              atBackup.at(QStringLiteral("table:public.activity_events")));
+}
+
+TEST_F(Restore, CliRefusesWithoutConfirmationAndNamesUnknownItems)
+{
+    const QString cli = QStringLiteral(LIFEBOAT_CLI_PATH);
+    const QStringList env{QStringLiteral("PGPASSFILE=") + source.cluster().pgpassFile()};
+    ASSERT_TRUE(exec(QStringLiteral("DELETE FROM public.tasks WHERE id < 20; DELETE FROM public.activity_events WHERE id < 20")));
+    const Fingerprint before = fingerprintOf(source.cluster());
+    QByteArray so, se;
+    int rc = runProgram(cli, {QStringLiteral("restore"), backup.path, QStringLiteral("--project"), source.projectDir(),
+                              QStringLiteral("--only"), QStringLiteral("table:public.tasks")},
+                        &so, &se, env);
+    EXPECT_EQ(rc, 4) << so.toStdString() << se.toStdString();
+    EXPECT_TRUE(se.contains("--yes")) << se.toStdString();
+    EXPECT_TRUE(so.contains("public.tasks")) << "the plan is shown before asking";
+
+    rc = runProgram(cli, {QStringLiteral("restore"), backup.path, QStringLiteral("--project"), source.projectDir(),
+                          QStringLiteral("--only"), QStringLiteral("table:public.nope,user:nobody@example.com")},
+                    &so, &se, env);
+    EXPECT_EQ(rc, 2);
+    EXPECT_TRUE(se.contains("table:public.nope, user:nobody@example.com")) << se.toStdString();
+    EXPECT_EQ(differences(before, fingerprintOf(source.cluster())), QStringList());
+
+    // Confirmed: it runs, and --json reports each step.
+    rc = runProgram(cli, {QStringLiteral("restore"), backup.path, QStringLiteral("--project"), source.projectDir(),
+                          QStringLiteral("--only"), QStringLiteral("data:public.activity_events"), QStringLiteral("--yes"),
+                          QStringLiteral("--json"), QStringLiteral("--safety-root"), safetyRoot.path()},
+                    &so, &se, env);
+    ASSERT_EQ(rc, 0) << so.toStdString() << se.toStdString();
+    const QJsonObject o = QJsonDocument::fromJson(so).object();
+    EXPECT_EQ(o.value(QStringLiteral("outcome")).toString(), QStringLiteral("complete")) << so.toStdString();
+    EXPECT_FALSE(o.value(QStringLiteral("safety_backup")).toString().isEmpty());
+    EXPECT_EQ(fingerprintOf(source.cluster()).at(QStringLiteral("table:public.activity_events")),
+              atBackup.at(QStringLiteral("table:public.activity_events")));
+}
+
+TEST_F(Restore, FilesComeBackWithoutOverwritingWhatTheUserChanged)
+{
+    const QString fn = source.projectDir() + QStringLiteral("/supabase/functions/hello-world");
+    const QByteArray original = readAll(fn + QStringLiteral("/index.ts"));
+    ASSERT_FALSE(original.isEmpty());
+    ASSERT_TRUE(writeFile(fn + QStringLiteral("/index.ts"), "// edited after the backup\n"));
+    const QString migration = source.projectDir() + QStringLiteral("/supabase/migrations/20240101120000_create_profiles.sql");
+    const QByteArray migrationText = readAll(migration);
+    ASSERT_TRUE(QFile::remove(migration));
+
+    RestoreOptions o = options();
+    o.projectDir = source.projectDir();
+    const RestorePlan plan = planFor({QStringLiteral("edge_function:hello-world"), QStringLiteral("migration:20240101120000")},
+                                     inPlace(), o);
+    ASSERT_TRUE(plan.runnable()) << plan.report().toStdString();
+    ASSERT_EQ(plan.conflicts.size(), 1);
+    EXPECT_EQ(plan.conflicts.first().kind, QStringLiteral("files"));
+    EXPECT_TRUE(plan.conflicts.first().items.contains(fn + QStringLiteral("/index.ts")));
+    const RestoreReport report = run(plan);
+    ASSERT_EQ(report.outcome, RestoreReport::Outcome::Complete) << report.message.toStdString();
+    EXPECT_EQ(readAll(fn + QStringLiteral("/index.ts")), QByteArray("// edited after the backup\n")) << "nothing overwritten";
+    EXPECT_EQ(readAll(fn + QStringLiteral("/index.ts.restored")), original);
+    EXPECT_EQ(readAll(migration), migrationText);
+}
+
+TEST_F(Restore, CancelInsideALongStepRollsItBackPromptly)
+{
+    ASSERT_TRUE(exec(QStringLiteral("DELETE FROM public.tasks WHERE id % 2 = 0")));
+    RestoreOptions o = options();
+    o.safetyBackup = false;
+    const RestorePlan plan = planFor({QStringLiteral("table:public.tasks")}, inPlace(), o);
+    ASSERT_TRUE(plan.runnable()) << plan.report().toStdString();
+    const Fingerprint before = fingerprintOf(source.cluster());
+
+    // Another session holds the table: the restore's DROP waits on it, as a long step would.
+    PgConnection holder = PgConnection::open(source.cluster().connection(), source.cluster().password());
+    PgResultPtr lock = holder.exec(QStringLiteral("BEGIN; LOCK TABLE public.tasks IN ACCESS SHARE MODE"));
+    ASSERT_TRUE(PgConnection::succeeded(lock.get()));
+
+    RestoreRun r;
+    r.plan = plan;
+    r.credentials = credentials();
+    r.logDir = logs.path();
+    auto job = RestoreService::run(r);
+    int running = -1;
+    QObject::connect(job.get(), &RestoreJob::stepChanged, job.get(), [&](int i, const StepOutcome &s) {
+        if (s.state == StepOutcome::State::Running)
+            running = i;
+    });
+    ASSERT_TRUE(waitUntil([&] { return running >= 0; }, 30000));
+    QThread::msleep(500); // it is waiting for the lock now
+    QElapsedTimer clock;
+    clock.start();
+    job->cancel();
+    const RestoreReport report = await(job->future(), 30000);
+    const qint64 ms = clock.elapsed();
+    holder.exec(QStringLiteral("ROLLBACK"));
+    EXPECT_EQ(report.outcome, RestoreReport::Outcome::Cancelled) << report.message.toStdString();
+    EXPECT_LT(ms, 3000) << "cancel took " << ms << " ms";
+    EXPECT_TRUE(report.message.contains(QStringLiteral("Nothing in the target was changed"))) << report.message.toStdString();
+    EXPECT_EQ(differences(before, fingerprintOf(source.cluster())), QStringList());
+}
+
+TEST_F(Restore, DifferentAuthAndStorageVersionsAndVaultSecretsAreWarnedAbout)
+{
+    ASSERT_TRUE(exec(QStringLiteral("INSERT INTO auth.schema_migrations (version) VALUES ('20991231000000'); "
+                                    "INSERT INTO storage.migrations (id, name, hash) VALUES (999, 'lifeboat-test-newer', 'x')")));
+    const RestorePlan plan = planFor({QStringLiteral("user:user03@example.com"), QStringLiteral("bucket:avatars"),
+                                      QStringLiteral("table:vault.secrets")},
+                                     inPlace(), options());
+    const QString warnings = str(plan.warnings);
+    EXPECT_TRUE(warnings.contains(QStringLiteral("auth schema is at migration 20991231000000"))) << warnings.toStdString();
+    EXPECT_TRUE(warnings.contains(QStringLiteral("storage schema is at migration lifeboat-test-newer"))) << warnings.toStdString();
+    EXPECT_TRUE(warnings.contains(QStringLiteral("Vault secrets"))) << warnings.toStdString();
+}
+
+TEST(RestorePlain, APlainDatabaseRestoresInPlaceAndIntoANewDatabase)
+{
+    TempCluster cluster;
+    QString error;
+    ASSERT_TRUE(cluster.start(&error)) << error.toStdString();
+    ASSERT_TRUE(SupabaseFixture::loadPlain(cluster, QStringLiteral("postgres"), &error)) << error.toStdString();
+    QTemporaryDir out, logs;
+    Stack plain;
+    plain.kind = Stack::Kind::PostgresProfile;
+    plain.id = QStringLiteral("plain");
+    plain.name = QStringLiteral("plain");
+    plain.connection = cluster.connection();
+    BackupRequest req;
+    req.stack = plain;
+    req.password = cluster.password();
+    req.outputRoot = out.path();
+    const BackupResult backup = runBackup(req);
+    ASSERT_EQ(backup.outcome, BackupOutcome::Complete) << backup.message.toStdString();
+    PgConnection conn = PgConnection::open(cluster.connection(), cluster.password());
+    const Fingerprint source = fingerprint(conn, &error);
+    ASSERT_FALSE(source.empty()) << error.toStdString();
+
+    auto inv = await(RestoreService::loadInventory(backup.path));
+    ASSERT_TRUE(inv.ok()) << inv.error().toStdString();
+    EXPECT_TRUE(inv.value()->itemsOf(RestoreKind::User).isEmpty());
+    const Credentials credentials{cluster.password(), {}};
+    auto runPlan = [&](const QStringList &words, const RestoreTarget &target) {
+        auto sel = RestoreService::parseSelection(*inv.value(), words);
+        EXPECT_TRUE(sel.ok()) << sel.error().toStdString();
+        RestoreOptions o;
+        o.safetyBackupRoot = out.path();
+        auto plan = await(RestoreService::plan(PlanInput{inv.value(), sel.value(), target, o, credentials}));
+        EXPECT_TRUE(plan.ok() && plan->runnable()) << (plan.ok() ? plan->report() : plan.error()).toStdString();
+        RestoreRun run;
+        run.plan = plan.value();
+        run.credentials = credentials;
+        run.logDir = logs.path();
+        return await(RestoreService::run(run)->future(), 120000);
+    };
+
+    // Everything into a new database: the same as the source.
+    RestoreTarget fresh;
+    fresh.kind = RestoreTarget::Kind::NewDatabase;
+    fresh.stack = plain;
+    fresh.newDatabase = QStringLiteral("copy");
+    RestoreReport r = runPlan({QStringLiteral("database"), QStringLiteral("settings")}, fresh);
+    ASSERT_EQ(r.outcome, RestoreReport::Outcome::Complete) << r.message.toStdString();
+    PgConnection copy = PgConnection::open(cluster.connection(QStringLiteral("copy")), cluster.password());
+    const Fingerprint copied = fingerprint(copy, &error);
+    EXPECT_EQ(differences(source, copied), QStringList()) << differences(source, copied).join(u'\n').toStdString();
+
+    // Every table in place after the data was wiped: back to the source.
+    ASSERT_TRUE(cluster.exec(QStringLiteral("DO $$ DECLARE t text; BEGIN FOR t IN SELECT format('%I.%I', schemaname, tablename) "
+                                            "FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema') "
+                                            "LOOP EXECUTE 'TRUNCATE ' || t || ' CASCADE'; END LOOP; END $$"),
+                             &error))
+        << error.toStdString();
+    r = runPlan({QStringLiteral("tables")}, RestoreService::targetFor(inv.value(), plain));
+    ASSERT_EQ(r.outcome, RestoreReport::Outcome::Complete) << r.message.toStdString();
+    EXPECT_FALSE(r.safetyBackupPath.isEmpty());
+    const Fingerprint after = fingerprint(conn, &error);
+    EXPECT_EQ(differences(source, after), QStringList()) << differences(source, after).join(u'\n').toStdString();
+}
+
+TEST_F(Restore, WhatTheConnectingRoleDoesNotOwnIsLeftOutAndNamed)
+{
+    // As postgres, auth.uid() (supabase_auth_admin's) and storage.objects' policies
+    // (supabase_storage_admin's) cannot be replaced; the rest can.
+    const RestorePlan plan = planFor({QStringLiteral("function:auth.uid"), QStringLiteral("function:public.create_task"),
+                                      QStringLiteral("policies:storage.objects"), QStringLiteral("policies:public.tasks")},
+                                     inPlace(QStringLiteral("postgres")), options());
+    ASSERT_TRUE(plan.runnable()) << plan.report().toStdString();
+    const QString warnings = str(plan.warnings);
+    EXPECT_TRUE(warnings.contains(QStringLiteral("function auth.uid (owner supabase_auth_admin)"))) << warnings.toStdString();
+    EXPECT_TRUE(warnings.contains(QStringLiteral("policies of storage.objects (owner supabase_storage_admin)")))
+        << warnings.toStdString();
+    const RestoreReport report = run(plan);
+    ASSERT_EQ(report.outcome, RestoreReport::Outcome::Complete) << report.message.toStdString();
+    QStringList titles;
+    for (const RestoreStep &s : plan.steps)
+        titles << s.title;
+    EXPECT_TRUE(titles.contains(QStringLiteral("Function public.create_task"))) << str(titles).toStdString();
+    EXPECT_TRUE(titles.contains(QStringLiteral("Row-level security of public.tasks"))) << str(titles).toStdString();
+}
+
+TEST_F(Restore, IntoAnotherKnownStackWithItsOwnSafetyBackup)
+{
+    ASSERT_TRUE(exec(QStringLiteral("CREATE DATABASE other TEMPLATE postgres")));
+    ASSERT_TRUE(exec(QStringLiteral("DELETE FROM public.tasks WHERE id % 3 = 1"), QStringLiteral("other")));
+    const Fingerprint sourceBefore = fingerprintOf(source.cluster());
+    Stack other = stackAs(QStringLiteral("supabase_admin"));
+    other.id = QStringLiteral("other-stack");
+    other.name = QStringLiteral("other stack");
+    other.projectDir.clear();
+    other.connection.database = QStringLiteral("other");
+    const RestoreTarget target = RestoreService::targetFor(inventory, other);
+    ASSERT_EQ(target.kind, RestoreTarget::Kind::OtherStack);
+
+    const RestorePlan plan = planFor({QStringLiteral("table:public.tasks")}, target, options());
+    ASSERT_TRUE(plan.runnable()) << plan.report().toStdString();
+    const RestoreReport report = run(plan);
+    ASSERT_EQ(report.outcome, RestoreReport::Outcome::Complete) << report.message.toStdString();
+    EXPECT_TRUE(report.safetyBackupPath.contains(QStringLiteral("/other-stack/"))) << report.safetyBackupPath.toStdString();
+    EXPECT_EQ(fingerprintOf(source.cluster(), QStringLiteral("other")).at(QStringLiteral("table:public.tasks")),
+              atBackup.at(QStringLiteral("table:public.tasks")));
+    EXPECT_EQ(differences(sourceBefore, fingerprintOf(source.cluster())), QStringList()) << "the backup's own stack is untouched";
+}
