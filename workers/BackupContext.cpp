@@ -1,5 +1,7 @@
 #include "BackupContext.h"
 
+#include "BackupFileWriter.h"
+
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -124,16 +126,15 @@ bool BackupContext::copyFile(ComponentResult &result, const QString &source, con
     if (!makeParent(relativePath, error))
         return false;
     QFile in(source);
-    QFile out(absolutePath(relativePath));
+    BackupFileWriter out(absolutePath(relativePath));
     if (!in.open(QIODevice::ReadOnly)) {
         *error = QStringLiteral("cannot read %1: %2").arg(source, in.errorString());
         return false;
     }
-    if (!out.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
+    if (!out.open()) {
         *error = QStringLiteral("cannot write %1: %2").arg(out.fileName(), out.errorString());
         return false;
     }
-    out.setPermissions(OwnerOnlyFile);
     QByteArray chunk;
     while (!(chunk = in.read(1 << 20)).isEmpty()) {
         if (out.write(chunk) != chunk.size()) {
@@ -141,11 +142,15 @@ bool BackupContext::copyFile(ComponentResult &result, const QString &source, con
             return false;
         }
     }
-    if (in.error() != QFile::NoError || !out.flush()) {
-        *error = QStringLiteral("copying %1 failed: %2").arg(source, in.errorString() + out.errorString());
+    if (in.error() != QFile::NoError) {
+        *error = QStringLiteral("cannot read %1: %2").arg(source, in.errorString());
         return false;
     }
-    addFile(result, relativePath, secret);
+    if (!out.finish()) {
+        *error = QStringLiteral("cannot write %1: %2").arg(out.fileName(), out.errorString());
+        return false;
+    }
+    addFile(result, relativePath, secret, out.sha256(), out.size());
     return true;
 }
 

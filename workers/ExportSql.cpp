@@ -1,7 +1,5 @@
 #include "ExportSql.h"
 
-#include "Sha256.h"
-
 #include <poll.h>
 
 namespace lifeboat::ExportSql {
@@ -115,8 +113,7 @@ Result<qint64> writeUpserts(const PgConnection &conn, const QString &qualifiedNa
 }
 
 Result<qint64> copyOut(const PgConnection &conn, const QString &copySql, QIODevice &out,
-                       const std::function<bool()> &cancelled, const std::function<void(qint64)> &onBytes,
-                       Sha256 *hash)
+                       const std::function<bool()> &cancelled, const std::function<void(qint64)> &onBytes)
 {
     PGconn *c = conn.handle();
     PgResultPtr start(PQexec(c, copySql.toUtf8().constData()), &PQclear);
@@ -136,8 +133,6 @@ Result<qint64> copyOut(const PgConnection &conn, const QString &copySql, QIODevi
             return;
         if (writeError.isEmpty() && out.write(chunk) != chunk.size())
             writeError = out.errorString();
-        if (hash)
-            hash->update(chunk);
         bytes += chunk.size();
         chunk.resize(0);
         if (onBytes)

@@ -11,8 +11,6 @@
 
 namespace lifeboat {
 
-class Sha256;
-
 /// Small building blocks the exporters share: queries that fail as values, restorable
 /// INSERT statements for a table's rows, and COPY streamed to a file.
 namespace ExportSql {
@@ -36,8 +34,7 @@ Result<qint64> writeUpserts(const PgConnection &conn, const QString &qualifiedNa
 /// COPY ... TO STDOUT streamed into `out`. Asks `cancelled` at least every 100 ms and then
 /// cancels the query on the server. Returns the row count from the command tag.
 Result<qint64> copyOut(const PgConnection &conn, const QString &copySql, QIODevice &out,
-                       const std::function<bool()> &cancelled, const std::function<void(qint64)> &onBytes = {},
-                       Sha256 *hash = nullptr);
+                       const std::function<bool()> &cancelled, const std::function<void(qint64)> &onBytes = {});
 
 /// The values of one column, one per line ("SQL statements from a query").
 QByteArray columnLines(const PGresult *result, int column = 0);

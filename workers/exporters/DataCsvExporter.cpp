@@ -1,9 +1,8 @@
 #include "DataCsvExporter.h"
 
+#include "BackupFileWriter.h"
 #include "ExportSql.h"
-#include "Sha256.h"
 
-#include <QFile>
 #include <QJsonObject>
 #include <QMutex>
 #include <QSet>
@@ -80,16 +79,16 @@ void DataCsvExporter::run(BackupContext &ctx, ComponentResult &r)
         }
         for (int i; !stop.load() && !ctx.isCancelled() && (i = next.fetch_add(1)) < jobs.size();) {
             TableJob &job = jobs[i];
-            QFile f(ctx.absolutePath(job.file));
-            if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
+            BackupFileWriter f(ctx.absolutePath(job.file));
+            auto writeFailed = [&] {
                 QMutexLocker lock(&errorMutex);
-                firstError = QStringLiteral("cannot write %1: %2").arg(f.fileName(), f.errorString());
+                if (firstError.isEmpty())
+                    firstError = QStringLiteral("cannot write %1: %2").arg(f.fileName(), f.errorString());
                 stop = true;
-                return;
-            }
-            f.setPermissions(QFile::ReadOwner | QFile::WriteOwner);
+            };
+            if (!f.open())
+                return writeFailed();
             qint64 lastReported = 0;
-            Sha256 hash;
             const QString label = job.schema + u'.' + job.name;
             auto rows = ExportSql::copyOut(
                 c, QStringLiteral("COPY %1 TO STDOUT (FORMAT csv, HEADER)").arg(ExportSql::qualified(job.schema, job.name)),
@@ -98,9 +97,8 @@ void DataCsvExporter::run(BackupContext &ctx, ComponentResult &r)
                     lastReported = bytes;
                     const qint64 total = written.fetch_add(delta) + delta;
                     ctx.progress(name(), std::min(total, totalBytes - 1), totalBytes, label);
-                },
-                &hash);
-            f.close();
+                });
+            const bool closed = f.finish();
             if (!rows) {
                 if (ctx.isCancelled())
                     return;
@@ -110,9 +108,11 @@ void DataCsvExporter::run(BackupContext &ctx, ComponentResult &r)
                 stop = true;
                 return;
             }
+            if (!closed)
+                return writeFailed();
             job.rows = rows.value();
-            job.size = hash.bytes();
-            job.sha256 = hash.hex();
+            job.size = f.size();
+            job.sha256 = f.sha256();
         }
     };
 

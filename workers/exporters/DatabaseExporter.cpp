@@ -1,5 +1,6 @@
 #include "DatabaseExporter.h"
 
+#include "BackupFileWriter.h"
 #include "ExportSql.h"
 
 #include <QFile>
@@ -33,7 +34,7 @@ void drainLines(QProcess &p, QByteArray &pending, const std::function<void(const
 } // namespace
 
 bool DatabaseExporter::dumpAndDerive(BackupContext &ctx, const QStringList &dumpArgs, const QString &dumpPath,
-                                     const QString &sqlPath, const std::function<void(const QString &)> &onDumpLine,
+                                     BackupFileWriter &sql, const std::function<void(const QString &)> &onDumpLine,
                                      QString *failure)
 {
     const QString component = name();
@@ -47,14 +48,13 @@ bool DatabaseExporter::dumpAndDerive(BackupContext &ctx, const QStringList &dump
     for (QProcess *p : {&dumper, &deriver}) {
         p->setProcessEnvironment(ctx.toolEnvironment());
         p->setChildProcessModifier([] {
-        ::umask(077);
-        ::prctl(PR_SET_PDEATHSIG, SIGTERM); // a killed Lifeboat takes its tools with it
-    });
+            ::umask(077);
+            ::prctl(PR_SET_PDEATHSIG, SIGTERM); // a killed Lifeboat takes its tools with it
+        });
     }
     dumper.setStandardInputFile(QProcess::nullDevice());
     dumper.setStandardOutputFile(QProcess::nullDevice());
-    deriver.setStandardOutputFile(QProcess::nullDevice());
-    deriver.start(ctx.pgRestore.path, {QStringLiteral("--file=") + sqlPath});
+    deriver.start(ctx.pgRestore.path, {QStringLiteral("--file=-")}); // archive on stdin, SQL on stdout
     dumper.start(ctx.pgDump.path, dumpArgs);
     if (!dumper.waitForStarted(10000) || !deriver.waitForStarted(10000)) {
         *failure = QStringLiteral("pg_dump or pg_restore could not be started: %1")
@@ -75,16 +75,8 @@ bool DatabaseExporter::dumpAndDerive(BackupContext &ctx, const QStringList &dump
             }
         }
     };
-
-    QFile archive(dumpPath);
     QByteArray dumpErr, sqlErr;
-    bool dumpDone = false;
-    for (;;) {
-        if (ctx.isCancelled()) {
-            stopBoth();
-            return false;
-        }
-        dumpDone = dumpDone || dumper.waitForFinished(dumper.state() == QProcess::NotRunning ? 0 : 20);
+    auto drainErrors = [&] {
         drainLines(dumper, dumpErr, [&](const QString &l) {
             ctx.log(component, l);
             keep(dumpTail, l);
@@ -94,48 +86,77 @@ bool DatabaseExporter::dumpAndDerive(BackupContext &ctx, const QStringList &dump
             ctx.log(component, QStringLiteral("pg_restore: ") + l);
             keep(sqlTail, l);
         });
-        if (deriver.state() == QProcess::NotRunning && !(dumpDone && archive.isOpen() && archive.atEnd()))
-            break; // pg_restore stopped early: an error, reported below
-        if (!archive.isOpen() && !archive.open(QIODevice::ReadOnly | QIODevice::Unbuffered)) {
-            if (dumpDone)
-                break;
-            continue;
+    };
+
+    // Lifeboat is the hub: whatever pg_dump has added to the archive goes to pg_restore's
+    // stdin, and pg_restore's SQL goes into `sql` (hashed and written behind as it comes).
+    QFile archive(dumpPath);
+    bool dumpDone = false, inputClosed = false;
+    QString writeError;
+    for (;;) {
+        if (ctx.isCancelled()) {
+            stopBoth();
+            return false;
         }
-        // Forward whatever pg_dump has written since the last round.
-        bool forwarded = false;
-        for (;;) {
-            const QByteArray chunk = archive.read(ChunkSize);
-            if (chunk.isEmpty())
-                break;
-            forwarded = true;
-            deriver.write(chunk);
-            while (deriver.bytesToWrite() > MaxPending && deriver.state() == QProcess::Running
-                   && !ctx.isCancelled())
-                deriver.waitForBytesWritten(50);
-        }
-        if (dumpDone && !forwarded)
+        drainErrors();
+        const QByteArray out = deriver.readAllStandardOutput();
+        if (!out.isEmpty() && sql.write(out) != out.size()) {
+            writeError = sql.errorString();
+            stopBoth();
             break;
+        }
+        if (deriver.state() == QProcess::NotRunning)
+            break; // done, or stopped early: told apart below
+        dumpDone = dumpDone || dumper.state() == QProcess::NotRunning || dumper.waitForFinished(0);
+        bool forwarded = false;
+        if (!inputClosed && deriver.bytesToWrite() < MaxPending
+            && (archive.isOpen() || archive.open(QIODevice::ReadOnly | QIODevice::Unbuffered))) {
+            const QByteArray chunk = archive.read(ChunkSize);
+            forwarded = !chunk.isEmpty();
+            if (forwarded)
+                deriver.write(chunk);
+            else if (dumpDone && deriver.bytesToWrite() == 0) {
+                deriver.closeWriteChannel(); // the whole archive is through
+                inputClosed = true;
+            }
+        }
+        // Without an event loop, QProcess moves data only inside waitFor*(): this writes
+        // pending stdin and reads stdout and stderr, and is the pause when there is nothing to do.
+        deriver.waitForReadyRead(forwarded ? 0 : 20);
     }
-    while (deriver.bytesToWrite() > 0 && deriver.state() == QProcess::Running && !ctx.isCancelled())
-        deriver.waitForBytesWritten(50);
-    deriver.closeWriteChannel();
-    while (deriver.state() != QProcess::NotRunning && !ctx.isCancelled())
-        deriver.waitForFinished(50);
-    if (ctx.isCancelled()) {
-        stopBoth();
+    if (!writeError.isEmpty()) {
+        *failure = QStringLiteral("cannot write %1: %2").arg(sql.fileName(), writeError);
         return false;
     }
-    drainLines(deriver, sqlErr, [&](const QString &l) {
-        ctx.log(component, QStringLiteral("pg_restore: ") + l);
-        keep(sqlTail, l);
-    });
-    if (dumper.exitStatus() != QProcess::NormalExit || dumper.exitCode() != 0) {
-        deriver.kill();
+    // pg_restore stops once it has read the last data block it needs, which can be before
+    // pg_dump has finished (it still rewrites the table of contents): wait for pg_dump then.
+    // When pg_restore failed, pg_dump is stopped, unless it had already failed on its own
+    // (a truncated archive is what made pg_restore fail).
+    const bool derived = deriver.exitStatus() == QProcess::NormalExit && deriver.exitCode() == 0;
+    if (derived) {
+        while (dumper.state() != QProcess::NotRunning && !ctx.isCancelled()) {
+            dumper.waitForFinished(50);
+            drainErrors();
+        }
+        if (ctx.isCancelled()) {
+            stopBoth();
+            return false;
+        }
+    }
+    const bool dumpEnded = dumpDone || dumper.state() == QProcess::NotRunning || dumper.waitForFinished(0);
+    if (!dumpEnded)
+        stopBoth();
+    drainErrors();
+    if (dumpEnded && (dumper.exitStatus() != QProcess::NormalExit || dumper.exitCode() != 0)) {
         *failure = QStringLiteral("pg_dump failed (exit %1): %2").arg(dumper.exitCode()).arg(dumpTail.join(u'\n'));
         return false;
     }
-    if (deriver.exitStatus() != QProcess::NormalExit || deriver.exitCode() != 0) {
+    if (!derived) {
         *failure = QStringLiteral("pg_restore could not turn the archive into SQL: %1").arg(sqlTail.join(u'\n'));
+        return false;
+    }
+    if (!sql.finish()) {
+        *failure = QStringLiteral("cannot write %1: %2").arg(sql.fileName(), sql.errorString());
         return false;
     }
     return true;
@@ -181,20 +202,23 @@ void DatabaseExporter::run(BackupContext &ctx, ComponentResult &r)
         if (m.hasMatch())
             ctx.progress(name(), ++done, tables + 2, m.captured(1));
     };
-    // The plain SQL is derived from the archive while pg_dump still writes it: pg_restore reads
-    // the growing file as a stream (header and TOC first, then each table's data in order), so
-    // the SQL costs no second read of the server and little extra time.
+    // The plain SQL is derived from the archive while pg_dump still writes it: Lifeboat feeds
+    // the growing file to pg_restore as a stream (header and TOC first, then each table's data
+    // in order) and writes its output, so the SQL costs no second read of the server.
     ctx.log(name(), QStringLiteral("$ %1 %2").arg(ctx.pgDump.path, args.join(u' ')));
-    ctx.log(name(), QStringLiteral("$ %1 --file=%2 (reading the archive as it is written)")
+    ctx.log(name(), QStringLiteral("$ %1 < (the archive as it is written) > %2")
                         .arg(ctx.pgRestore.path, ctx.absolutePath(sql)));
+    BackupFileWriter sqlFile(ctx.absolutePath(sql));
+    if (!sqlFile.open())
+        return fail(r, QStringLiteral("cannot write %1: %2").arg(sqlFile.fileName(), sqlFile.errorString()));
     QString failure;
-    const bool ok = dumpAndDerive(ctx, args, ctx.absolutePath(dump), ctx.absolutePath(sql), onLine, &failure);
+    const bool ok = dumpAndDerive(ctx, args, ctx.absolutePath(dump), sqlFile, onLine, &failure);
     if (ctx.isCancelled())
         return;
     if (!ok)
         return fail(r, failure);
     ctx.addFile(r, dump, true); // holds auth password hashes and vault ciphertext
-    ctx.addFile(r, sql, true);
+    ctx.addFile(r, sql, true, sqlFile.sha256(), sqlFile.size());
     r.counts.insert(QStringLiteral("tables"), tables);
 
     // Table of contents and the SQL, both from the archive alone.

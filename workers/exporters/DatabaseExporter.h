@@ -6,6 +6,8 @@
 
 namespace lifeboat {
 
+class BackupFileWriter;
+
 /// `database`: pg_dump -Fc of the whole database in the run's snapshot, its table of
 /// contents (pg_restore -l) and plain SQL derived from the archive (no second read of the
 /// server).
@@ -16,7 +18,7 @@ public:
     void run(BackupContext &ctx, ComponentResult &r) override;
 
 private:
-    bool dumpAndDerive(BackupContext &ctx, const QStringList &dumpArgs, const QString &dumpPath, const QString &sqlPath,
+    bool dumpAndDerive(BackupContext &ctx, const QStringList &dumpArgs, const QString &dumpPath, BackupFileWriter &sql,
                        const std::function<void(const QString &)> &onDumpLine, QString *failure);
 };
 
