@@ -7,6 +7,7 @@
 #include <QElapsedTimer>
 #include <QFileInfo>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QThread>
 
@@ -233,18 +234,35 @@ TEST(BackupFaults, KillingTheBackupAtAnyPointLeavesNoCompleteBackup)
     ASSERT_TRUE(source.setUp(&error)) << error.toStdString();
     growFixture(source, 300000);
     QTemporaryDir out;
-    for (int delayMs : {150, 600, 1200}) {
+    // Kill points from the CLI's own events, not from a clock (the backup's speed varies):
+    // at its first line (snapshot taken, folder created), after the first component's
+    // result, and when every component but the last has reported.
+    const int components = Component::all().size();
+    static const QRegularExpression result(QStringLiteral("^(ok|skipped|failed) "));
+    for (int killAfterResults : {0, 1, components - 1}) {
         QProcess cli;
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         env.insert(QStringLiteral("PGPASSFILE"), source.cluster().pgpassFile());
         cli.setProcessEnvironment(env);
+        cli.setProcessChannelMode(QProcess::MergedChannels);
         cli.start(QStringLiteral(LIFEBOAT_CLI_PATH), {QStringLiteral("backup"), QStringLiteral("--project"),
                                                      source.projectDir(), QStringLiteral("--out"), out.path()});
         ASSERT_TRUE(cli.waitForStarted());
-        QThread::msleep(delayMs);
+        int results = 0;
+        bool sawLine = false;
+        while (cli.state() == QProcess::Running && !(sawLine && results >= killAfterResults)) {
+            if (!cli.canReadLine() && !cli.waitForReadyRead(10000))
+                break;
+            while (cli.canReadLine()) {
+                sawLine = true;
+                results += result.match(QString::fromUtf8(cli.readLine())).hasMatch();
+            }
+        }
+        ASSERT_EQ(cli.state(), QProcess::Running) << "the backup ended before the kill point (" << killAfterResults
+                                                  << " component results)";
         ::kill(pid_t(cli.processId()), SIGKILL);
         cli.waitForFinished();
-        EXPECT_EQ(completeBackups(out.path()), QStringList()) << "killed after " << delayMs << " ms";
+        EXPECT_EQ(completeBackups(out.path()), QStringList()) << "killed after " << results << " component results";
     }
     bool sawIncomplete = false;
     for (const BackupInfo &b : BackupStore::list(out.path()))

@@ -69,7 +69,7 @@ TEST(BackupFileWriter, WritesTheBytesHashesThemAndKeepsTheFilePrivate)
         old.write("old content that must go");
         old.setPermissions(QFile::ReadOwner | QFile::WriteOwner | QFile::ReadOther);
     }
-    const QByteArray data = randomBytes(3 * BackupFileWriter::Window + 12345, 7);
+    const QByteArray data = randomBytes(3 * WriteBehind::Window + 12345, 7);
     BackupFileWriter w(path);
     ASSERT_TRUE(w.open()) << w.errorString().toStdString();
     // Uneven pieces, so writes straddle the writeback windows.
@@ -106,7 +106,7 @@ TEST(BackupFileWriter, ALargeFileDoesNotStayInThePageCache)
     ASSERT_TRUE(w.finish());
 
     // What stays cached: the windows kept behind the writer and the tail not yet written back.
-    const qint64 allowed = (BackupFileWriter::WindowsKept + 2) * BackupFileWriter::Window;
+    const qint64 allowed = (WriteBehind::WindowsKept + 2) * WriteBehind::Window;
     const qint64 resident = residentBytes(path);
     ASSERT_GE(resident, 0);
     EXPECT_LE(resident, allowed) << "of " << Blocks << " MB written, " << resident / (1 << 20)
@@ -120,4 +120,38 @@ TEST(BackupFileWriter, AFullDiskIsNamed)
     ASSERT_TRUE(w.open()) << w.errorString().toStdString();
     EXPECT_EQ(w.write(QByteArray(4096, 'x')), -1);
     EXPECT_EQ(w.errorString(), QStringLiteral("the disk is full"));
+}
+
+TEST(GrowingFileHasher, HashesAFileAnotherWriterIsStillWritingAndPushesItBehind)
+{
+    QTemporaryDir dir(diskFolderTemplate());
+    ASSERT_TRUE(dir.isValid());
+    const QString path = dir.filePath(QStringLiteral("database.sql"));
+    GrowingFileHasher hasher(path);
+    EXPECT_TRUE(hasher.catchUp()) << "a file that does not exist yet is not an error";
+
+    // Another writer (pg_restore in a backup) appends in pieces; the hasher follows.
+    const QByteArray data = randomBytes(64 << 20, 3);
+    QFile writer(path);
+    ASSERT_TRUE(writer.open(QIODevice::WriteOnly | QIODevice::Unbuffered));
+    int piece = 0;
+    for (qsizetype at = 0; at < data.size(); at += 300000) {
+        ASSERT_GT(writer.write(data.constData() + at, std::min<qsizetype>(300000, data.size() - at)), 0);
+        if (++piece % 2 == 0) {
+            ASSERT_TRUE(hasher.catchUp());
+        }
+    }
+    writer.close();
+    ASSERT_TRUE(hasher.finish());
+    EXPECT_EQ(hasher.size(), data.size());
+    EXPECT_EQ(hasher.sha256(),
+              QString::fromLatin1(QCryptographicHash::hash(data, QCryptographicHash::Sha256).toHex()));
+
+    struct statfs fs;
+    ASSERT_EQ(::statfs(QFile::encodeName(dir.path()).constData(), &fs), 0);
+    if (fs.f_type != TMPFS_MAGIC) {
+        const qint64 resident = residentBytes(path);
+        EXPECT_LE(resident, (WriteBehind::WindowsKept + 2) * WriteBehind::Window)
+            << resident / (1 << 20) << " of 64 MB still in the page cache";
+    }
 }

@@ -34,8 +34,8 @@ void drainLines(QProcess &p, QByteArray &pending, const std::function<void(const
 } // namespace
 
 bool DatabaseExporter::dumpAndDerive(BackupContext &ctx, const QStringList &dumpArgs, const QString &dumpPath,
-                                     BackupFileWriter &sql, const std::function<void(const QString &)> &onDumpLine,
-                                     QString *failure)
+                                     const QString &sqlPath, GrowingFileHasher &sql,
+                                     const std::function<void(const QString &)> &onDumpLine, QString *failure)
 {
     const QString component = name();
     QStringList dumpTail, sqlTail;
@@ -54,7 +54,8 @@ bool DatabaseExporter::dumpAndDerive(BackupContext &ctx, const QStringList &dump
     }
     dumper.setStandardInputFile(QProcess::nullDevice());
     dumper.setStandardOutputFile(QProcess::nullDevice());
-    deriver.start(ctx.pgRestore.path, {QStringLiteral("--file=-")}); // archive on stdin, SQL on stdout
+    deriver.setStandardOutputFile(QProcess::nullDevice());
+    deriver.start(ctx.pgRestore.path, {QStringLiteral("--file=") + sqlPath}); // the archive on stdin
     dumper.start(ctx.pgDump.path, dumpArgs);
     if (!dumper.waitForStarted(10000) || !deriver.waitForStarted(10000)) {
         *failure = QStringLiteral("pg_dump or pg_restore could not be started: %1")
@@ -88,8 +89,8 @@ bool DatabaseExporter::dumpAndDerive(BackupContext &ctx, const QStringList &dump
         });
     };
 
-    // Lifeboat is the hub: whatever pg_dump has added to the archive goes to pg_restore's
-    // stdin, and pg_restore's SQL goes into `sql` (hashed and written behind as it comes).
+    // Whatever pg_dump has added to the archive goes to pg_restore's stdin; the SQL pg_restore
+    // writes is hashed and pushed to disk behind it (pipes cost more CPU than the file).
     QFile archive(dumpPath);
     bool dumpDone = false, inputClosed = false;
     QString writeError;
@@ -99,33 +100,33 @@ bool DatabaseExporter::dumpAndDerive(BackupContext &ctx, const QStringList &dump
             return false;
         }
         drainErrors();
-        const QByteArray out = deriver.readAllStandardOutput();
-        if (!out.isEmpty() && sql.write(out) != out.size()) {
-            writeError = sql.errorString();
+        if (!sql.catchUp()) {
+            writeError = QStringLiteral("it cannot be read back for its checksum");
             stopBoth();
             break;
         }
         if (deriver.state() == QProcess::NotRunning)
             break; // done, or stopped early: told apart below
         dumpDone = dumpDone || dumper.state() == QProcess::NotRunning || dumper.waitForFinished(0);
-        bool forwarded = false;
         if (!inputClosed && deriver.bytesToWrite() < MaxPending
             && (archive.isOpen() || archive.open(QIODevice::ReadOnly | QIODevice::Unbuffered))) {
             const QByteArray chunk = archive.read(ChunkSize);
-            forwarded = !chunk.isEmpty();
-            if (forwarded)
+            if (!chunk.isEmpty())
                 deriver.write(chunk);
             else if (dumpDone && deriver.bytesToWrite() == 0) {
                 deriver.closeWriteChannel(); // the whole archive is through
                 inputClosed = true;
             }
         }
-        // Without an event loop, QProcess moves data only inside waitFor*(): this writes
-        // pending stdin and reads stdout and stderr, and is the pause when there is nothing to do.
-        deriver.waitForReadyRead(forwarded ? 0 : 20);
+        // Without an event loop, QProcess moves data only inside waitFor*(); these also read
+        // stderr and are the pause when there is nothing to do.
+        if (deriver.bytesToWrite() > 0)
+            deriver.waitForBytesWritten(20);
+        else
+            deriver.waitForFinished(20);
     }
     if (!writeError.isEmpty()) {
-        *failure = QStringLiteral("cannot write %1: %2").arg(sql.fileName(), writeError);
+        *failure = QStringLiteral("cannot write %1: %2").arg(sqlPath, writeError);
         return false;
     }
     // pg_restore stops once it has read the last data block it needs, which can be before
@@ -156,7 +157,7 @@ bool DatabaseExporter::dumpAndDerive(BackupContext &ctx, const QStringList &dump
         return false;
     }
     if (!sql.finish()) {
-        *failure = QStringLiteral("cannot write %1: %2").arg(sql.fileName(), sql.errorString());
+        *failure = QStringLiteral("%1 cannot be read back for its checksum").arg(sqlPath);
         return false;
     }
     return true;
@@ -204,15 +205,13 @@ void DatabaseExporter::run(BackupContext &ctx, ComponentResult &r)
     };
     // The plain SQL is derived from the archive while pg_dump still writes it: Lifeboat feeds
     // the growing file to pg_restore as a stream (header and TOC first, then each table's data
-    // in order) and writes its output, so the SQL costs no second read of the server.
+    // in order), so the SQL costs no second read of the server.
     ctx.log(name(), QStringLiteral("$ %1 %2").arg(ctx.pgDump.path, args.join(u' ')));
-    ctx.log(name(), QStringLiteral("$ %1 < (the archive as it is written) > %2")
+    ctx.log(name(), QStringLiteral("$ %1 --file=%2 < (the archive as it is written)")
                         .arg(ctx.pgRestore.path, ctx.absolutePath(sql)));
-    BackupFileWriter sqlFile(ctx.absolutePath(sql));
-    if (!sqlFile.open())
-        return fail(r, QStringLiteral("cannot write %1: %2").arg(sqlFile.fileName(), sqlFile.errorString()));
+    GrowingFileHasher sqlFile(ctx.absolutePath(sql));
     QString failure;
-    const bool ok = dumpAndDerive(ctx, args, ctx.absolutePath(dump), sqlFile, onLine, &failure);
+    const bool ok = dumpAndDerive(ctx, args, ctx.absolutePath(dump), ctx.absolutePath(sql), sqlFile, onLine, &failure);
     if (ctx.isCancelled())
         return;
     if (!ok)

@@ -6,7 +6,7 @@
 
 namespace lifeboat {
 
-class BackupFileWriter;
+class GrowingFileHasher;
 
 /// `database`: pg_dump -Fc of the whole database in the run's snapshot, its table of
 /// contents (pg_restore -l) and plain SQL derived from the archive (no second read of the
@@ -18,8 +18,9 @@ public:
     void run(BackupContext &ctx, ComponentResult &r) override;
 
 private:
-    bool dumpAndDerive(BackupContext &ctx, const QStringList &dumpArgs, const QString &dumpPath, BackupFileWriter &sql,
-                       const std::function<void(const QString &)> &onDumpLine, QString *failure);
+    bool dumpAndDerive(BackupContext &ctx, const QStringList &dumpArgs, const QString &dumpPath, const QString &sqlPath,
+                       GrowingFileHasher &sql, const std::function<void(const QString &)> &onDumpLine,
+                       QString *failure);
 };
 
 } // namespace lifeboat
