@@ -16,6 +16,19 @@
 
 namespace lifeboat::restore {
 
+void Planner::addSqlStep(const QString &phase, const QString &title, const QStringList &touches, const QString &script,
+                         qint64 weight)
+{
+    RestoreStep s;
+    s.kind = RestoreStep::Kind::Sql;
+    s.phase = phase;
+    s.title = title;
+    s.touches = touches;
+    s.script = script;
+    s.weight = weight;
+    plan.steps.append(s);
+}
+
 // The ordered steps, each a bash fragment (SQL for psql, or a command).
 void Planner::buildSteps()
 {
