@@ -99,7 +99,7 @@ bool DatabaseExporter::dumpAndDerive(BackupContext &ctx, const QStringList &dump
     // writes is hashed and pushed to disk behind it (pipes cost more CPU than the file).
     QFile archive(dumpPath);
     bool dumpDone = false, inputClosed = false;
-    QString writeError;
+    bool readBackFailed = false;
     for (;;) {
         if (ctx.isCancelled()) {
             stopBoth();
@@ -107,7 +107,7 @@ bool DatabaseExporter::dumpAndDerive(BackupContext &ctx, const QStringList &dump
         }
         drainErrors();
         if (!sql.catchUp()) {
-            writeError = QStringLiteral("it cannot be read back for its checksum");
+            readBackFailed = true;
             stopBoth();
             break;
         }
@@ -131,8 +131,8 @@ bool DatabaseExporter::dumpAndDerive(BackupContext &ctx, const QStringList &dump
         else
             deriver.waitForFinished(20);
     }
-    if (!writeError.isEmpty()) {
-        *failure = QStringLiteral("cannot write %1: %2").arg(sqlPath, writeError);
+    if (readBackFailed) {
+        *failure = QStringLiteral("%1 cannot be read back for its checksum").arg(sqlPath);
         return false;
     }
     // pg_restore stops once it has read the last data block it needs, which can be before
