@@ -370,10 +370,7 @@ TEST(BackupPlain, APlainDatabaseBacksUpWithSupabaseComponentsSkipped)
     ASSERT_TRUE(SupabaseFixture::loadPlain(cluster, QStringLiteral("postgres"), &error)) << error.toStdString();
     QTemporaryDir out;
     BackupRequest req;
-    req.stack.kind = Stack::Kind::PostgresProfile;
-    req.stack.id = QStringLiteral("plain");
-    req.stack.name = QStringLiteral("plain");
-    req.stack.connection = cluster.connection();
+    req.stack = profileStack(cluster, QStringLiteral("plain"), QStringLiteral("plain"));
     req.password = cluster.password();
     req.outputRoot = out.path();
     const BackupResult r = runBackup(req);

@@ -190,11 +190,7 @@ TEST(RestorePlain, APlainDatabaseRestoresInPlaceAndIntoANewDatabase)
     ASSERT_TRUE(cluster.start(&error)) << error.toStdString();
     ASSERT_TRUE(SupabaseFixture::loadPlain(cluster, QStringLiteral("postgres"), &error)) << error.toStdString();
     QTemporaryDir out, logs;
-    Stack plain;
-    plain.kind = Stack::Kind::PostgresProfile;
-    plain.id = QStringLiteral("plain");
-    plain.name = QStringLiteral("plain");
-    plain.connection = cluster.connection();
+    const Stack plain = profileStack(cluster, QStringLiteral("plain"), QStringLiteral("plain"));
     BackupRequest req;
     req.stack = plain;
     req.password = cluster.password();

@@ -21,11 +21,7 @@ TEST_F(Restore, FullRestoreIntoANewDatabaseOnAFreshClusterMatchesTheSource)
     TempCluster fresh(o);
     QString error;
     ASSERT_TRUE(fresh.start(&error)) << error.toStdString();
-    Stack server;
-    server.kind = Stack::Kind::PostgresProfile;
-    server.id = QStringLiteral("fresh");
-    server.name = QStringLiteral("fresh cluster");
-    server.connection = fresh.connection();
+    const Stack server = profileStack(fresh, QStringLiteral("fresh"), QStringLiteral("fresh cluster"));
     RestoreTarget target;
     target.kind = RestoreTarget::Kind::NewDatabase;
     target.stack = server;

@@ -23,6 +23,17 @@ inline BackupRequest requestFor(const SupabaseFixture &fixture, const QString &o
     return r;
 }
 
+/// A plain PostgreSQL connection profile for `cluster` (no project folder, no Supabase guesses).
+inline Stack profileStack(const TempCluster &cluster, const QString &id, const QString &name)
+{
+    Stack s;
+    s.kind = Stack::Kind::PostgresProfile;
+    s.id = id;
+    s.name = name;
+    s.connection = cluster.connection();
+    return s;
+}
+
 /// Runs a backup to the end, keeping the event loop turning; `log` collects every log line.
 inline BackupResult runBackup(const BackupRequest &request, QStringList *log = nullptr, int timeoutMs = 300000)
 {
