@@ -96,6 +96,8 @@ QVariant BackupHistoryModel::data(const QModelIndex &index, int role) const
                 return tr("complete");
             if (key == QLatin1String("incomplete"))
                 return tr("incomplete");
+            if (key == QLatin1String("running"))
+                return tr("in progress");
             if (key == QLatin1String("failed"))
                 return tr("failed");
             if (key == QLatin1String("cancelled"))
@@ -124,6 +126,8 @@ QVariant BackupHistoryModel::data(const QModelIndex &index, int role) const
             return QColor(0x2d, 0xa4, 0x4e);
         if (key == QLatin1String("incomplete") || key == QLatin1String("cancelled"))
             return QColor(0x8c, 0x95, 0x9f);
+        if (key == QLatin1String("running"))
+            return QColor(0x09, 0x69, 0xda);
         return QColor(0xcf, 0x22, 0x2e);
     }
     if (role == Qt::TextAlignmentRole && (index.column() == SizeColumn || index.column() == DurationColumn))

@@ -38,7 +38,7 @@ public:
 
     const BackupInfo *backupAt(int row) const;
     int rowOf(const QString &path) const;
-    /// "complete", "verified", "damaged", "incomplete", "failed", "cancelled".
+    /// "complete", "verified", "damaged", "incomplete", "running", "failed", "cancelled".
     QString statusKey(int row) const;
 
 private:

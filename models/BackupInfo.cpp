@@ -10,6 +10,7 @@ QString BackupInfo::stateKey(State s)
     case State::Failed: return QStringLiteral("failed");
     case State::Cancelled: return QStringLiteral("cancelled");
     case State::Damaged: return QStringLiteral("damaged");
+    case State::Running: return QStringLiteral("running");
     }
     return QStringLiteral("incomplete");
 }

@@ -380,7 +380,7 @@ void MainWindow::updateActions()
     m_removeAction->setEnabled(s != nullptr);
     m_backupAction->setEnabled(s != nullptr && !s->hasConfigError());
     m_verifyAction->setEnabled(b && b->state == BackupInfo::State::Complete);
-    m_deleteAction->setEnabled(b != nullptr);
+    m_deleteAction->setEnabled(b && b->state != BackupInfo::State::Running);
     m_restoreAction->setEnabled(b && b->state == BackupInfo::State::Complete);
 }
 

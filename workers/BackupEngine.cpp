@@ -2,6 +2,7 @@
 
 #include "BackupContext.h"
 #include "BackupFinalizer.h"
+#include "BackupStore.h"
 #include "ConnectionOpener.h"
 #include "ExportSql.h"
 #include "exporters/AuthUsersExporter.h"
@@ -21,6 +22,7 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QHash>
+#include <QLockFile>
 #include <QMutex>
 #include <QPromise>
 #include <QStandardPaths>
@@ -94,6 +96,7 @@ private:
     QList<ComponentResult> m_results;
     QMutex m_mutex;
     QHash<QString, double> m_fraction;
+    std::unique_ptr<QLockFile> m_lock; ///< Held from the folder's creation until it is renamed or marked.
 };
 
 bool Runner::prepare(BackupResult &result, PgConnection &holder, QTemporaryDir &secrets)
@@ -161,13 +164,32 @@ bool Runner::prepare(BackupResult &result, PgConnection &holder, QTemporaryDir &
             ignore.write("# Lifeboat backups: never commit them.\n*\n");
     }
     const QString stamp = QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss"));
-    QString name = stamp;
+    // The name is reserved by its lock (created exclusively), so two processes starting in the
+    // same second never share a folder; the lock also tells `list` that this run is alive.
     const QDir stackDir(root + u'/' + stack.id);
-    for (int n = 2; stackDir.exists(name) || stackDir.exists(name + QStringLiteral(".partial"))
-                    || stackDir.exists(name + QStringLiteral(".failed"))
-                    || stackDir.exists(name + QStringLiteral(".cancelled"));
-         ++n)
-        name = stamp + u'-' + QString::number(n);
+    auto taken = [&](const QString &name) {
+        return stackDir.exists(name) || stackDir.exists(name + QStringLiteral(".partial"))
+            || stackDir.exists(name + QStringLiteral(".failed")) || stackDir.exists(name + QStringLiteral(".cancelled"));
+    };
+    QString name = stamp;
+    for (int n = 2;; name = stamp + u'-' + QString::number(n++)) {
+        if (taken(name))
+            continue;
+        auto lock = std::make_unique<QLockFile>(BackupStore::lockPathFor(stackDir.filePath(name)));
+        lock->setStaleLockTime(0);
+        if (!lock->tryLock(0)) {
+            if (lock->error() == QLockFile::LockFailedError)
+                continue; // another run holds this name
+            result.message = QStringLiteral("Cannot create a lock file in %1. Check the folder's permissions or "
+                                            "choose another backup root.")
+                                 .arg(stackDir.path());
+            return false;
+        }
+        if (!taken(name)) {
+            m_lock = std::move(lock);
+            break;
+        }
+    }
     m_ctx.folder = stackDir.filePath(name + QStringLiteral(".partial"));
     if (!makePrivateDir(m_ctx.folder, &error)) {
         result.message = QStringLiteral("Cannot create the backup folder: %1").arg(error);
@@ -376,8 +398,12 @@ std::shared_ptr<BackupJob> BackupEngine::start(const BackupRequest &request)
     BackupJob *raw = job.get();
     std::shared_ptr<BackupContext> ctx = job->m_context;
     job->m_future = QtConcurrent::run(thread, [ctx, raw, keep = job](QPromise<BackupResult> &promise) {
-        Runner runner(*ctx, promise, raw);
-        promise.addResult(runner.run());
+        BackupResult result;
+        {
+            Runner runner(*ctx, promise, raw);
+            result = runner.run();
+        } // the run's lock is released here, after its folder got its final name
+        promise.addResult(result);
     });
     // The pool is deleted once the run is over.
     job->m_future.then([thread](const BackupResult &) { thread->deleteLater(); });

@@ -36,6 +36,7 @@ QFuture<QList<BackupInfo>> BackupService::listBackups(const Stack &stack, const 
             if (info.timestamp.isValid())
                 all.append(info);
         }
+        BackupStore::sweepStaleLocks(dir);
         std::sort(all.begin(), all.end(), [](const BackupInfo &a, const BackupInfo &b) {
             return a.timestamp != b.timestamp ? a.timestamp > b.timestamp : a.path > b.path;
         });
@@ -121,6 +122,11 @@ QFuture<Status> BackupService::remove(const QString &backupPath)
         QDir dir(backupPath);
         if (!dir.exists())
             return success();
+        if (const auto writer = BackupStore::activeWriter(backupPath))
+            return Error{tr("%1 is still being written (process %2). Cancel that backup, or wait for it to "
+                            "finish, before deleting it.")
+                             .arg(backupPath)
+                             .arg(writer->pid)};
         if (!dir.removeRecursively())
             return Error{tr("Could not delete every file of %1; check its permissions.").arg(backupPath)};
         return success();

@@ -7,9 +7,13 @@
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLockFile>
 #include <QRegularExpression>
+#include <QSysInfo>
 
 #include <algorithm>
+#include <cerrno>
+#include <csignal>
 
 namespace lifeboat {
 
@@ -34,8 +38,17 @@ BackupInfo BackupStore::inspect(const QString &path)
         return info;
     }
     if (suffix == QLatin1String(".partial")) {
+        if (const auto writer = activeWriter(path)) {
+            info.state = BackupInfo::State::Running;
+            info.message = writer->pid > 0 ? QStringLiteral("Being written by %1 (process %2).")
+                                                 .arg(writer->program.isEmpty() ? QStringLiteral("Lifeboat")
+                                                                                : writer->program)
+                                                 .arg(writer->pid)
+                                           : QStringLiteral("Being written by another Lifeboat process.");
+            return info;
+        }
         info.state = BackupInfo::State::Incomplete;
-        info.message = QStringLiteral("Never finished (still running, or the run was killed); it can be removed.");
+        info.message = QStringLiteral("Never finished: the run that wrote it was killed or crashed. It can be removed.");
         return info;
     }
     auto manifest = readManifest(path);
@@ -49,6 +62,43 @@ BackupInfo BackupStore::inspect(const QString &path)
     return info;
 }
 
+QString BackupStore::lockPathFor(const QString &backupPath)
+{
+    static const QRegularExpression suffix(QStringLiteral("(\\.partial|\\.failed|\\.cancelled)$"));
+    QString base = QFileInfo(backupPath).absoluteFilePath();
+    base.remove(suffix);
+    return base + QStringLiteral(".lock");
+}
+
+std::optional<BackupStore::Writer> BackupStore::activeWriter(const QString &backupPath)
+{
+    const QString lockPath = lockPathFor(backupPath);
+    if (!QFileInfo::exists(lockPath))
+        return std::nullopt;
+    QLockFile lock(lockPath);
+    lock.setStaleLockTime(0); // a backup may run for hours: only a dead owner makes the lock stale
+    if (lock.tryLock(0)) {
+        lock.unlock(); // the owner was gone: the stale lock is removed with ours
+        return std::nullopt;
+    }
+    Writer writer;
+    QString host;
+    const bool known = lock.getLockInfo(&writer.pid, &host, &writer.program);
+    // tryLock also fails when a stale lock cannot be removed (no write access to the folder):
+    // then the recorded process decides.
+    if (known && writer.pid > 0 && host == QSysInfo::machineHostName() && ::kill(pid_t(writer.pid), 0) == -1
+        && errno == ESRCH)
+        return std::nullopt;
+    return writer; // held by a live process, or being written this very moment
+}
+
+void BackupStore::sweepStaleLocks(const QString &stackDir)
+{
+    const QDir dir(stackDir);
+    for (const QString &lock : dir.entryList({QStringLiteral("*.lock")}, QDir::Files | QDir::Hidden))
+        activeWriter(dir.filePath(lock.chopped(5)));
+}
+
 QList<BackupInfo> BackupStore::list(const QString &root)
 {
     static const QRegularExpression pattern(
@@ -60,6 +110,7 @@ QList<BackupInfo> BackupStore::list(const QString &root)
         for (const QFileInfo &run : runs)
             if (pattern.match(run.fileName()).hasMatch())
                 result.append(inspect(run.absoluteFilePath()));
+        sweepStaleLocks(stack.absoluteFilePath());
     }
     std::sort(result.begin(), result.end(), [](const BackupInfo &a, const BackupInfo &b) {
         return a.timestamp != b.timestamp ? a.timestamp > b.timestamp : a.path > b.path;

@@ -29,8 +29,24 @@ public:
     /// Every backup below `root` (`<root>/<stack id>/<timestamp>[.partial|.failed|.cancelled]`),
     /// newest first.
     static QList<BackupInfo> list(const QString &root);
-    /// One folder.
+    /// One folder. A `.partial` folder whose writer is still alive is Running, else Incomplete.
     static BackupInfo inspect(const QString &path);
+
+    /// The lock a run holds while it writes a backup folder: `<stack dir>/<name>.lock` beside
+    /// `<name>.partial` (a QLockFile: pid, host and program; released when the run has renamed
+    /// or marked its folder). Not inside the folder, so it never reaches a finished backup.
+    static QString lockPathFor(const QString &backupPath);
+    struct Writer
+    {
+        qint64 pid = 0;
+        QString program;
+    };
+    /// The live process writing `backupPath`, if any. A lock left by a killed run is stale:
+    /// it is removed and nothing is returned.
+    static std::optional<Writer> activeWriter(const QString &backupPath);
+    /// Removes the stale locks in one stack's folder, those whose folder is gone or was never
+    /// made (a run killed between taking its lock and creating its folder) included.
+    static void sweepStaleLocks(const QString &stackDir);
     static Result<Manifest> readManifest(const QString &backupPath);
     /// Checks every file the manifest lists (size and SHA-256) and the manifest itself against
     /// SHA256SUMS. `onFile(done, total, path)` reports progress.

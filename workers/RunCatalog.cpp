@@ -179,6 +179,8 @@ void RunCatalog::sync(const QString &stackId, const QList<BackupInfo> &onDisk)
     QSet<QString> present;
     for (const BackupInfo &b : onDisk) {
         present.insert(b.path);
+        if (b.state == BackupInfo::State::Running)
+            continue; // its outcome is recorded by the run itself, or found on disk once it ends
         QSqlQuery q(db);
         q.prepare(QStringLiteral("INSERT OR IGNORE INTO runs (stack_id, kind, path, outcome, message, started_at, "
                                  "duration_ms, size) VALUES (?, 'backup', ?, ?, ?, ?, ?, ?)"));

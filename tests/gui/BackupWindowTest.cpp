@@ -26,6 +26,7 @@
 #include <QDialogButtonBox>
 #include <QDir>
 #include <QFileInfo>
+#include <QLockFile>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -122,7 +123,9 @@ TEST_F(BackupWindowTest, BackUpNowFillsEveryBarAndAddsACompleteRow)
     QObject::connect(panel->overallBar(), &QProgressBar::valueChanged, panel, [&](int value) {
         if (!shot && value > 100 && value < 900) {
             shot = true;
-            saveScreenshot(*window, QStringLiteral("backup-in-progress.png"));
+            // After the component updates already queued behind this one, so the rows and the
+            // overall bar in the picture are of the same moment.
+            QTimer::singleShot(0, panel, [&] { saveScreenshot(*window, QStringLiteral("backup-in-progress.png")); });
         }
     });
     ASSERT_TRUE(waitUntil([&] { return finished.count() == 1; }, 120000));
@@ -282,6 +285,36 @@ TEST_F(BackupWindowTest, ABackupMadeByTheCliAppearsWithoutARestart)
     ASSERT_TRUE(waitUntil([&] { return window->historyPane()->model()->rowCount() == 1; }, 15000))
         << "the History follows the folder on disk";
     EXPECT_EQ(window->historyPane()->model()->backupAt(0)->path, QString::fromUtf8(so.trimmed()));
+}
+
+TEST_F(BackupWindowTest, ABackupBeingWrittenElsewhereShowsInProgressAndCannotBeDeleted)
+{
+    ASSERT_TRUE(waitUntil([&] { return window->historyPane()->caption().contains(QStringLiteral("History")); }));
+    // A run of another Lifeboat process, as it looks on disk: the folder and the run's lock.
+    // The lock is held by this process, which is alive, as that run's would be.
+    const QString stackDir = out.path() + QStringLiteral("/lifeboat-demo");
+    const QString folder = stackDir + QStringLiteral("/20261127-101500.partial");
+    ASSERT_TRUE(QDir().mkpath(stackDir));
+    auto lock = std::make_unique<QLockFile>(BackupStore::lockPathFor(folder));
+    lock->setStaleLockTime(0);
+    ASSERT_TRUE(lock->tryLock(0));
+    ASSERT_TRUE(QDir().mkpath(folder));
+
+    const BackupHistoryModel *history = window->historyPane()->model();
+    ASSERT_TRUE(waitUntil([&] { return history->rowCount() == 1 && history->statusKey(0) == QLatin1String("running"); },
+                          15000));
+    EXPECT_EQ(history->index(0, BackupHistoryModel::StatusColumn).data().toString(), QStringLiteral("in progress"));
+    window->historyPane()->selectBackup(folder);
+    EXPECT_FALSE(action(*window, QStringLiteral("Delete backup"))->isEnabled()) << "a backup being written is not deleted";
+    EXPECT_FALSE(action(*window, QStringLiteral("Verify"))->isEnabled());
+    EXPECT_FALSE(action(*window, QStringLiteral("Restore…"))->isEnabled());
+    saveScreenshot(*window, QStringLiteral("main-window-backup-running-elsewhere.png"));
+
+    lock.reset(); // that run is over without finishing its folder (killed)
+    ASSERT_TRUE(waitUntil([&] { return history->rowCount() == 1 && history->statusKey(0) == QLatin1String("incomplete"); },
+                          15000));
+    window->historyPane()->selectBackup(folder);
+    EXPECT_TRUE(action(*window, QStringLiteral("Delete backup"))->isEnabled()) << "a killed run can be removed";
 }
 
 TEST_F(BackupWindowTest, AStackSetToBackUpOnStartIsBackedUpWhenItComesUp)

@@ -1,9 +1,11 @@
 // Round trips, snapshots and faults: what makes a backup trustworthy.
+#include "BackupService.h"
 #include "BackupStore.h"
 #include "BackupTestUtil.h"
 #include "Fingerprint.h"
 #include "ToolLocator.h"
 
+#include <QDirIterator>
 #include <QElapsedTimer>
 #include <QFileInfo>
 #include <QProcess>
@@ -49,6 +51,16 @@ void growFixture(const SupabaseFixture &f, int rows)
                                      .arg(rows),
                                  &error))
         << error.toStdString();
+}
+
+// Files below `root` whose name matches `pattern`, relative to `root`.
+QStringList filesNamed(const QString &root, const QString &pattern)
+{
+    QStringList found;
+    QDirIterator it(root, {pattern}, QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);
+    while (it.hasNext())
+        found << QDir(root).relativeFilePath(it.next());
+    return found;
 }
 
 QStringList completeBackups(const QString &root)
@@ -239,6 +251,7 @@ TEST(BackupFaults, KillingTheBackupAtAnyPointLeavesNoCompleteBackup)
     // result, and when every component but the last has reported.
     const int components = Component::all().size();
     static const QRegularExpression result(QStringLiteral("^(ok|skipped|failed) "));
+    int staleLocks = 0;
     for (int killAfterResults : {0, 1, components - 1}) {
         QProcess cli;
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
@@ -262,53 +275,114 @@ TEST(BackupFaults, KillingTheBackupAtAnyPointLeavesNoCompleteBackup)
                                                   << " component results)";
         ::kill(pid_t(cli.processId()), SIGKILL);
         cli.waitForFinished();
+        staleLocks += int(filesNamed(out.path(), QStringLiteral("*.lock")).size()); // before anything lists
         EXPECT_EQ(completeBackups(out.path()), QStringList()) << "killed after " << results << " component results";
     }
-    bool sawIncomplete = false;
-    for (const BackupInfo &b : BackupStore::list(out.path()))
-        sawIncomplete |= b.state == BackupInfo::State::Incomplete;
-    EXPECT_TRUE(sawIncomplete) << "a killed run shows as incomplete";
+    // Each killed run left its folder and its lock; the lock names a dead process, so the run
+    // is listed as incomplete (not running), and looking removes the stale lock.
+    // (A kill at the first line may come before the run made its folder.)
+    const QList<BackupInfo> listed = BackupStore::list(out.path());
+    ASSERT_FALSE(listed.isEmpty());
+    EXPECT_EQ(staleLocks, listed.size());
+    for (const BackupInfo &b : listed)
+        EXPECT_EQ(b.state, BackupInfo::State::Incomplete) << b.path.toStdString() << ": " << b.message.toStdString();
+    EXPECT_EQ(filesNamed(out.path(), QStringLiteral("*.lock")), QStringList());
 }
 
-TEST(BackupFaults, CancelStopsPromptlyAndKeepsNothing)
+namespace {
+
+// A backup of a fixture grown large enough that it is still running when the test acts on it.
+struct GrownRun
+{
+    SupabaseFixture source;
+    QTemporaryDir out;
+    std::shared_ptr<BackupJob> job;
+};
+
+void startGrownRun(GrownRun &run)
+{
+    QString error;
+    ASSERT_TRUE(run.source.setUp(&error)) << error.toStdString();
+    ASSERT_NO_FATAL_FAILURE(growFixture(run.source, 600000));
+    run.job = BackupEngine::start(requestFor(run.source, run.out.path()));
+    ASSERT_TRUE(waitUntil([&] { return run.job->future().progressValue() > 0; }, 30000));
+}
+
+} // namespace
+
+TEST(BackupFaults, ARunningBackupIsListedAsRunningAndCannotBeDeleted)
+{
+    GrownRun run;
+    ASSERT_NO_FATAL_FAILURE(startGrownRun(run));
+    const QList<BackupInfo> listed = BackupStore::list(run.out.path());
+    ASSERT_EQ(listed.size(), 1);
+    const BackupInfo running = listed.first();
+    EXPECT_EQ(running.state, BackupInfo::State::Running) << running.message.toStdString();
+    EXPECT_TRUE(running.path.endsWith(QLatin1String(".partial"))) << running.path.toStdString();
+    EXPECT_TRUE(running.message.contains(QString::number(QCoreApplication::applicationPid())))
+        << running.message.toStdString();
+
+    BackupService service(nullptr);
+    const Status removed = await(service.remove(running.path));
+    ASSERT_FALSE(removed);
+    EXPECT_TRUE(removed.error().contains(QLatin1String("still being written"))) << removed.error().toStdString();
+    EXPECT_TRUE(QFileInfo::exists(running.path));
+
+    run.job->cancel();
+    const BackupResult r = await(run.job->future());
+    EXPECT_EQ(r.outcome, BackupOutcome::Cancelled) << r.message.toStdString();
+    EXPECT_EQ(BackupStore::list(run.out.path()).first().state, BackupInfo::State::Cancelled);
+    EXPECT_EQ(filesNamed(run.out.path(), QStringLiteral("*.lock")), QStringList()) << "the lock goes with the run";
+}
+
+TEST(BackupFaults, TwoRunsStartedTogetherGetTheirOwnFolders)
 {
     SupabaseFixture source;
     QString error;
     ASSERT_TRUE(source.setUp(&error)) << error.toStdString();
-    growFixture(source, 600000);
     QTemporaryDir out;
-    std::shared_ptr<BackupJob> job = BackupEngine::start(requestFor(source, out.path()));
-    ASSERT_TRUE(waitUntil([&] { return job->future().progressValue() > 0; }, 30000));
+    // Same stack, same root, same second: each run must reserve a name of its own.
+    std::shared_ptr<BackupJob> first = BackupEngine::start(requestFor(source, out.path()));
+    std::shared_ptr<BackupJob> second = BackupEngine::start(requestFor(source, out.path()));
+    const BackupResult a = await(first->future(), 120000);
+    const BackupResult b = await(second->future(), 120000);
+    EXPECT_EQ(a.outcome, BackupOutcome::Complete) << a.message.toStdString();
+    EXPECT_EQ(b.outcome, BackupOutcome::Complete) << b.message.toStdString();
+    EXPECT_NE(a.path, b.path);
+    EXPECT_EQ(completeBackups(out.path()).size(), 2);
+    EXPECT_TRUE(BackupStore::verify(a.path).ok());
+    EXPECT_TRUE(BackupStore::verify(b.path).ok());
+}
+
+TEST(BackupFaults, CancelStopsPromptlyAndKeepsNothing)
+{
+    GrownRun run;
+    ASSERT_NO_FATAL_FAILURE(startGrownRun(run));
     QElapsedTimer t;
     t.start();
-    job->cancel();
-    const BackupResult r = await(job->future());
+    run.job->cancel();
+    const BackupResult r = await(run.job->future());
     const qint64 ms = t.elapsed();
     EXPECT_EQ(r.outcome, BackupOutcome::Cancelled) << r.message.toStdString();
     EXPECT_LT(ms, 2000) << "cancel took " << ms << " ms";
     EXPECT_TRUE(r.path.endsWith(QLatin1String(".cancelled"))) << r.path.toStdString();
     EXPECT_EQ(filesBelow(r.path), QStringList{QStringLiteral("lifeboat-status.json")});
-    EXPECT_EQ(completeBackups(out.path()), QStringList());
-    EXPECT_EQ(BackupStore::list(out.path()).first().state, BackupInfo::State::Cancelled);
+    EXPECT_EQ(completeBackups(run.out.path()), QStringList());
+    EXPECT_EQ(BackupStore::list(run.out.path()).first().state, BackupInfo::State::Cancelled);
 }
 
 TEST(BackupFaults, ServerStoppedMidBackupFailsClearly)
 {
-    SupabaseFixture source;
-    QString error;
-    ASSERT_TRUE(source.setUp(&error)) << error.toStdString();
-    growFixture(source, 600000);
-    QTemporaryDir out;
-    std::shared_ptr<BackupJob> job = BackupEngine::start(requestFor(source, out.path()));
-    ASSERT_TRUE(waitUntil([&] { return job->future().progressValue() > 0; }, 30000));
-    source.cluster().stop();
-    const BackupResult r = await(job->future());
+    GrownRun run;
+    ASSERT_NO_FATAL_FAILURE(startGrownRun(run));
+    run.source.cluster().stop();
+    const BackupResult r = await(run.job->future());
     EXPECT_EQ(r.outcome, BackupOutcome::Failed);
     EXPECT_FALSE(r.failedComponent.isEmpty());
     EXPECT_TRUE(r.message.contains(r.failedComponent)) << r.message.toStdString();
     EXPECT_TRUE(r.path.endsWith(QLatin1String(".failed"))) << r.path.toStdString();
-    EXPECT_EQ(completeBackups(out.path()), QStringList());
-    const BackupInfo info = BackupStore::list(out.path()).first();
+    EXPECT_EQ(completeBackups(run.out.path()), QStringList());
+    const BackupInfo info = BackupStore::list(run.out.path()).first();
     EXPECT_EQ(info.state, BackupInfo::State::Failed);
     EXPECT_EQ(info.message, r.message);
 }
