@@ -50,7 +50,8 @@ QVariant StackTableModel::data(const QModelIndex &index, int role) const
             if (!row.backups.lastTime.isValid())
                 return tr("never");
             return tr("%1 (%2)").arg(QLocale().toString(row.backups.lastTime, QLocale::ShortFormat),
-                                     row.backups.lastState);
+                                     row.backups.lastState == QLatin1String("running") ? tr("in progress")
+                                                                                        : row.backups.lastState);
         case BackupSizeColumn:
             if (role == RawRole)
                 return row.backups.totalSize;
@@ -74,6 +75,9 @@ QVariant StackTableModel::data(const QModelIndex &index, int role) const
             return s.configError;
         if (index.column() == ProjectColumn && s.isProject())
             return s.configPath();
+        if (index.column() == BackupSizeColumn && row.backups.count > 0)
+            return tr("%n complete backup(s), %1 in all", nullptr, row.backups.count)
+                .arg(QLocale().formattedDataSize(row.backups.totalSize, 1, QLocale::DataSizeTraditionalFormat));
     }
     return {};
 }
@@ -126,9 +130,12 @@ void StackTableModel::setStatus(const QString &stackId, const StackStatus &statu
 StackTableModel::BackupSummary StackTableModel::BackupSummary::of(const QList<BackupInfo> &backups)
 {
     BackupSummary summary;
-    summary.count = int(backups.size());
-    for (const BackupInfo &b : backups)
+    for (const BackupInfo &b : backups) {
+        if (b.state != BackupInfo::State::Complete)
+            continue;
+        ++summary.count;
         summary.totalSize += b.size();
+    }
     if (!backups.isEmpty()) {
         summary.lastTime = backups.first().timestamp;
         summary.lastState = BackupInfo::stateKey(backups.first().state);

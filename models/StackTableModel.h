@@ -31,7 +31,8 @@ public:
     void setStacks(const QList<Stack> &stacks);
     void setStatus(const QString &stackId, const StackStatus &status);
 
-    /// What the stack's backup folder holds: the newest run and the size of them all.
+    /// What the stack's backup folder holds: the newest run (whatever its state) and the number
+    /// and size of the complete backups.
     struct BackupSummary
     {
         QDateTime lastTime;

@@ -66,6 +66,8 @@ HistoryPane::HistoryPane(QWidget *parent)
     m_tree->setAccessibleName(tr("Manifest"));
     m_tree->header()->setStretchLastSection(true);
     m_tree->header()->setSectionResizeMode(ManifestTreeModel::SizeColumn, QHeaderView::ResizeToContents);
+    // Until a manifest sizes it, the name column is wide enough for its header and a file name.
+    m_tree->setColumnWidth(ManifestTreeModel::NameColumn, fontMetrics().horizontalAdvance(QStringLiteral("x")) * 36);
     connect(m_tree, &QTreeView::customContextMenuRequested, this, &HistoryPane::treeContextMenu);
     connect(m_tree, &QTreeView::activated, this, [](const QModelIndex &index) {
         const QString path = index.data(ManifestTreeModel::PathRole).toString();
@@ -107,6 +109,11 @@ QString HistoryPane::caption() const
     return m_caption->text();
 }
 
+QString HistoryPane::manifestCaption() const
+{
+    return m_manifestCaption->text();
+}
+
 const BackupInfo *HistoryPane::selectedBackup() const
 {
     const QModelIndex current = m_table->selectionModel()->currentIndex();
@@ -135,7 +142,10 @@ void HistoryPane::showManifest()
     }
     if (!b->manifest) {
         m_manifest->clear();
-        m_manifestCaption->setText(tr("<b>%1</b>: %2").arg(BackupInfo::stateKey(b->state), b->message.toHtmlEscaped()));
+        // The state as the Status column words it ("in progress", "failed", ...).
+        const QModelIndex current = m_proxy->mapToSource(m_table->selectionModel()->currentIndex());
+        const QString state = m_model->index(current.row(), BackupHistoryModel::StatusColumn).data().toString();
+        m_manifestCaption->setText(tr("<b>%1</b>: %2").arg(state.toHtmlEscaped(), b->message.toHtmlEscaped()));
         return;
     }
     m_manifest->setManifest(*b->manifest, b->path);

@@ -34,6 +34,8 @@ public:
     void selectBackup(const QString &path);
     void setCaption(const QString &text);
     QString caption() const;
+    /// The line above the manifest: which backup it shows, or why there is none.
+    QString manifestCaption() const;
 
 signals:
     void selectionChanged();

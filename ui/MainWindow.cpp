@@ -152,6 +152,9 @@ MainWindow::MainWindow(StackService *service, BackupService *backups, const QStr
     if (!restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray()))
         resize(1200, 760);
     restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
+    // The saved layout keeps where the progress dock was, not that it was showing: a new
+    // window has no run to show in it.
+    m_progressDock->hide();
     for (QSplitter *splitter : findChildren<QSplitter *>())
         splitter->restoreState(settings.value(QStringLiteral("window/") + splitter->objectName()).toByteArray());
 

@@ -25,6 +25,7 @@
 #include <QDialog>
 #include <QDialogButtonBox>
 #include <QDir>
+#include <QDockWidget>
 #include <QFileInfo>
 #include <QLockFile>
 #include <QProgressBar>
@@ -149,6 +150,10 @@ TEST_F(BackupWindowTest, BackUpNowFillsEveryBarAndAddsACompleteRow)
         << "the manifest browser lists every component";
     const StackTableModel *stacks = window->stackModel();
     EXPECT_TRUE(stacks->data(stacks->index(0, StackTableModel::LastBackupColumn)).toString().contains(QStringLiteral("complete")));
+    EXPECT_TRUE(stacks->index(0, StackTableModel::BackupSizeColumn)
+                    .data(Qt::ToolTipRole)
+                    .toString()
+                    .startsWith(QStringLiteral("1 complete backup")));
     window->historyPane()->tree()->expandAll();
     saveScreenshot(*window, QStringLiteral("main-window-history.png"));
 }
@@ -237,15 +242,19 @@ TEST_F(BackupWindowTest, VerificationIsRememberedAcrossARestart)
     action(*window, QStringLiteral("Verify"))->trigger();
     ASSERT_TRUE(waitUntil([&] { return verified.count() == 1; }, 60000));
     EXPECT_EQ(window->historyPane()->model()->statusKey(0), QStringLiteral("verified"));
+    auto progressDock = [&] { return window->findChild<QDockWidget *>(QStringLiteral("progressDock")); };
+    ASSERT_TRUE(progressDock() && progressDock()->isVisible()) << "the finished run's panel is still up";
 
     // A new window on the same catalog: the result is still there.
-    window.reset();
+    window.reset(); // saves the window's layout, the progress dock shown in it
     backups = std::make_unique<BackupService>(runs.get());
     window = std::make_unique<MainWindow>(service.get(), backups.get());
     QSignalSpy loaded(window.get(), &MainWindow::historyLoaded);
     window->show();
     ASSERT_TRUE(waitUntil([&] { return window->historyPane()->model()->rowCount() == 1; }));
     EXPECT_EQ(window->historyPane()->model()->statusKey(0), QStringLiteral("verified"));
+    ASSERT_TRUE(progressDock());
+    EXPECT_FALSE(progressDock()->isVisible()) << "no empty \"Backups in progress\" dock after a restart";
 }
 
 TEST_F(BackupWindowTest, RetentionShowsWhatItWouldDeleteAndDeletesOnlyOnRequest)
@@ -305,9 +314,17 @@ TEST_F(BackupWindowTest, ABackupBeingWrittenElsewhereShowsInProgressAndCannotBeD
                           15000));
     EXPECT_EQ(history->index(0, BackupHistoryModel::StatusColumn).data().toString(), QStringLiteral("in progress"));
     window->historyPane()->selectBackup(folder);
+    EXPECT_TRUE(window->historyPane()->manifestCaption().startsWith(QStringLiteral("<b>in progress</b>: Being written by")))
+        << window->historyPane()->manifestCaption().toStdString();
     EXPECT_FALSE(action(*window, QStringLiteral("Delete backup"))->isEnabled()) << "a backup being written is not deleted";
     EXPECT_FALSE(action(*window, QStringLiteral("Verify"))->isEnabled());
     EXPECT_FALSE(action(*window, QStringLiteral("Restore…"))->isEnabled());
+    const StackTableModel *stacks = window->stackModel();
+    ASSERT_TRUE(waitUntil([&] {
+        return stacks->index(0, StackTableModel::LastBackupColumn).data().toString().contains(QStringLiteral("in progress"));
+    }));
+    EXPECT_EQ(stacks->index(0, StackTableModel::BackupSizeColumn).data().toString(), QString())
+        << "no complete backup, so no size";
     saveScreenshot(*window, QStringLiteral("main-window-backup-running-elsewhere.png"));
 
     lock.reset(); // that run is over without finishing its folder (killed)
