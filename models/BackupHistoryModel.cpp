@@ -47,6 +47,25 @@ QString BackupHistoryModel::statusKey(int row) const
     return BackupInfo::stateKey(b.state);
 }
 
+QString BackupHistoryModel::stateLabel(const QString &key)
+{
+    if (key == QLatin1String("complete"))
+        return tr("complete");
+    if (key == QLatin1String("incomplete"))
+        return tr("incomplete");
+    if (key == QLatin1String("running"))
+        return tr("in progress");
+    if (key == QLatin1String("failed"))
+        return tr("failed");
+    if (key == QLatin1String("cancelled"))
+        return tr("cancelled");
+    if (key == QLatin1String("verified"))
+        return tr("verified");
+    if (key == QLatin1String("damaged"))
+        return tr("damaged");
+    return key;
+}
+
 QVariant BackupHistoryModel::data(const QModelIndex &index, int role) const
 {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
@@ -92,17 +111,7 @@ QVariant BackupHistoryModel::data(const QModelIndex &index, int role) const
                 return tr("damaged (%n file(s))", nullptr,
                           int(m_verified.contains(b.path) ? m_verified.value(b.path).problems.size()
                                                           : b.verifyProblems.size()));
-            if (key == QLatin1String("complete"))
-                return tr("complete");
-            if (key == QLatin1String("incomplete"))
-                return tr("incomplete");
-            if (key == QLatin1String("running"))
-                return tr("in progress");
-            if (key == QLatin1String("failed"))
-                return tr("failed");
-            if (key == QLatin1String("cancelled"))
-                return tr("cancelled");
-            return key;
+            return stateLabel(key);
         }
         case NoteColumn:
             return m ? m->note : QString();

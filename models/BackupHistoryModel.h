@@ -40,6 +40,8 @@ public:
     int rowOf(const QString &path) const;
     /// "complete", "verified", "damaged", "incomplete", "running", "failed", "cancelled".
     QString statusKey(int row) const;
+    /// How a person reads a status key ("running" is "in progress"); the Status column's words.
+    static QString stateLabel(const QString &key);
 
 private:
     QList<BackupInfo> m_rows;

@@ -1,5 +1,7 @@
 #include "StackTableModel.h"
 
+#include "BackupHistoryModel.h"
+
 #include <QColor>
 #include <QHash>
 #include <QLocale>
@@ -50,8 +52,7 @@ QVariant StackTableModel::data(const QModelIndex &index, int role) const
             if (!row.backups.lastTime.isValid())
                 return tr("never");
             return tr("%1 (%2)").arg(QLocale().toString(row.backups.lastTime, QLocale::ShortFormat),
-                                     row.backups.lastState == QLatin1String("running") ? tr("in progress")
-                                                                                        : row.backups.lastState);
+                                     BackupHistoryModel::stateLabel(row.backups.lastState));
         case BackupSizeColumn:
             if (role == RawRole)
                 return row.backups.totalSize;
