@@ -96,7 +96,10 @@ BackupProgressWidget::BackupProgressWidget(const QString &stackName, const QStri
         m_log->appendPlainText(c.isEmpty() ? line : QStringLiteral("[%1] %2").arg(c, line));
     });
     auto *watcher = new QFutureWatcher<BackupResult>(this);
-    connect(watcher, &QFutureWatcherBase::progressValueChanged, m_overall, &QProgressBar::setValue);
+    connect(watcher, &QFutureWatcherBase::progressValueChanged, this, [this](int value) {
+        m_overall->setValue(value);
+        updateTime(); // the clock and the estimate move with the bar, not only once a second
+    });
     connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher] { onFinished(watcher->result()); });
     watcher->setFuture(m_job->future());
 

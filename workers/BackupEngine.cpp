@@ -53,16 +53,6 @@ std::unique_ptr<Exporter> makeExporter(const QString &name)
     return nullptr;
 }
 
-// How much of the overall bar each component is worth: the two that read all data dominate.
-int weightOf(const QString &component)
-{
-    if (component == Component::Database)
-        return 50;
-    if (component == Component::DataCsv)
-        return 35;
-    return 2;
-}
-
 bool makePrivateDir(const QString &path, QString *error)
 {
     if (!QDir().mkpath(path)) {
@@ -229,8 +219,8 @@ void Runner::reportProgress(const QString &component, qint64 done, qint64 total)
     m_fraction.insert(component, total > 0 ? std::clamp(double(done) / double(total), 0.0, 1.0) : 0.0);
     double sum = 0, weights = 0;
     for (const QString &c : std::as_const(m_components)) {
-        sum += m_fraction.value(c) * weightOf(c);
-        weights += weightOf(c);
+        sum += m_fraction.value(c) * BackupEngine::componentWeight(c);
+        weights += BackupEngine::componentWeight(c);
     }
     // The last 1% is writing the manifest.
     m_promise.setProgressValue(int(990.0 * sum / std::max(1.0, weights)));
@@ -271,13 +261,15 @@ void Runner::runExporters()
                     if (r.status == ComponentResult::Status::Failed)
                         m_ctx.cancelled = true; // stop the others: a failed backup is not worth finishing
                 }
-                if (r.status == ComponentResult::Status::Ok || r.status == ComponentResult::Status::Skipped)
-                    reportProgress(name, 1, 1);
                 {
                     QMutexLocker lock(&m_mutex);
                     m_results.append(r);
                 }
+                // The component's own report first: a window never shows an overall bar that
+                // is ahead of the rows it sums.
                 emit m_job->componentFinished(r);
+                if (r.status == ComponentResult::Status::Ok || r.status == ComponentResult::Status::Skipped)
+                    reportProgress(name, 1, 1);
             }
         }));
     }
@@ -316,8 +308,8 @@ BackupResult Runner::run()
 
     m_promise.setProgressRange(0, 1000);
     m_ctx.progressSink = [this](const QString &c, qint64 done, qint64 total, const QString &item) {
-        reportProgress(c, done, total);
         emit m_job->componentProgress(c, done, total, item);
+        reportProgress(c, done, total);
     };
     m_ctx.logSink = [this](const QString &c, const QString &line) { emit m_job->logLine(c, line); };
 
@@ -408,6 +400,16 @@ std::shared_ptr<BackupJob> BackupEngine::start(const BackupRequest &request)
     // The pool is deleted once the run is over.
     job->m_future.then([thread](const BackupResult &) { thread->deleteLater(); });
     return job;
+}
+
+// The two components that read all data dominate the overall bar.
+int BackupEngine::componentWeight(const QString &component)
+{
+    if (component == Component::Database)
+        return 50;
+    if (component == Component::DataCsv)
+        return 35;
+    return 2;
 }
 
 QString BackupEngine::defaultOutputRoot(const Stack &stack)

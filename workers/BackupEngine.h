@@ -54,6 +54,11 @@ public:
     /// The default backup root: `<project>/supabase_backups` for projects (as users of the
     /// old script expect), else `$XDG_DATA_HOME/lifeboat/backups`.
     static QString defaultOutputRoot(const Stack &stack);
+
+    /// How much of the overall progress (the future's value) a component is worth; the
+    /// overall value is 990 times the weighted mean of the components' fractions until the
+    /// manifest is written.
+    static int componentWeight(const QString &component);
 };
 
 } // namespace lifeboat
