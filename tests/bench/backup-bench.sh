@@ -10,18 +10,20 @@
 # Prints wall time, CPU, peak RSS and output size of each, and the ratios against the targets.
 # These are figures, not a test: exits 0 when every run succeeded, whatever the ratios.
 #
-#   tests/bench/backup-bench.sh [--scale N] [--keep] [path/to/lifeboat-cli]
+#   tests/bench/backup-bench.sh [--scale N] [--rounds N] [--keep] [path/to/lifeboat-cli]
 #
 # The CLI is the argument, else $LIFEBOAT_CLI, else build/app/lifeboat-cli. See README.md.
 set -euo pipefail
 
 usage() {
     cat <<'EOF'
-Usage: tests/bench/backup-bench.sh [--scale N] [--keep] [path/to/lifeboat-cli]
+Usage: tests/bench/backup-bench.sh [--scale N] [--rounds N] [--keep] [path/to/lifeboat-cli]
 
   --scale N   pgbench scale (default 50, about 1 GB in all). The jsonb and bytea tables
               grow with it (N/50 of their full size); the 30 small tables do not.
               --scale 2 is a quick smoke run.
+  --rounds N  time the three backups N times (default 3), each round in a different order;
+              the figures are the medians, the ratios the median of each round's ratio.
   --keep      leave the cluster running and the outputs in place; prints how to reach them.
   -h, --help  this text
 
@@ -32,12 +34,15 @@ EOF
 }
 
 SCALE=50
+ROUNDS=3
 KEEP=0
 CLI_ARG=
 while [ $# -gt 0 ]; do
     case $1 in
         --scale) [ $# -ge 2 ] || { usage >&2; exit 2; }; SCALE=$2; shift 2 ;;
         --scale=*) SCALE=${1#--scale=}; shift ;;
+        --rounds) [ $# -ge 2 ] || { usage >&2; exit 2; }; ROUNDS=$2; shift 2 ;;
+        --rounds=*) ROUNDS=${1#--rounds=}; shift ;;
         --keep) KEEP=1; shift ;;
         -h|--help) usage; exit 0 ;;
         -*) echo "backup-bench: unknown option $1" >&2; usage >&2; exit 2 ;;
@@ -46,6 +51,7 @@ while [ $# -gt 0 ]; do
     esac
 done
 [[ $SCALE =~ ^[1-9][0-9]*$ ]] || { echo "backup-bench: --scale needs a positive integer, got '$SCALE'" >&2; exit 2; }
+[[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || { echo "backup-bench: --rounds needs a positive integer, got '$ROUNDS'" >&2; exit 2; }
 
 # Decimal points in printf/awk whatever the user's locale.
 unset LC_ALL
@@ -419,7 +425,7 @@ CLI_VERSION=$("$CLI" --version 2>/dev/null | tail -n 1 || true)
 GIT_REV=$(git -C "$REPO_ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
 [ -n "$(git -C "$REPO_ROOT" status --porcelain --untracked-files=no 2>/dev/null)" ] && GIT_REV="$GIT_REV (dirty)"
 FS_INFO=$(df -PT "$WORK" | awk 'NR == 2 { print $2 " on " $7 }')
-REPRO="$SCRIPT_REL --scale $SCALE $CLI"
+REPRO="$SCRIPT_REL --scale $SCALE --rounds $ROUNDS $CLI"
 
 echo
 echo "Machine:  $NPROC cores ($CPU_MODEL), $MEM_GIB GiB RAM, $(uname -sr); work folder on $FS_INFO"
@@ -437,15 +443,9 @@ WARM_SECONDS=$(calc "$(now) - $WARM_START")
 
 FAILED=0
 
-# 1. Bare pg_dump -Fc
-say "1/3 bare pg_dump -Fc"
-measure bare /dev/null "$PGBIN/pg_dump" -Fc -f "$OUT/bare.dump" -d "$DSN"
-if [ "${R_RC[bare]}" -ne 0 ]; then show_err bare; FAILED=1; fi
-R_SIZE[bare]=$(bytes_of "$OUT/bare.dump")
-[ "$KEEP" -eq 1 ] || rm -f "$OUT/bare.dump"
-
-# 2. The serial old way, one timed command
-mkdir -p "$OUT/serial/csv"
+# The three backups. Each round runs them in a different order (a round robin), so neither a
+# slow spell of a shared machine nor the order itself favours one of them; each round's ratios
+# compare runs minutes apart at most.
 cat >"$WORK/serial.sh" <<EOF
 set -euo pipefail
 '$PGBIN/pg_dump' -Fc -f '$OUT/serial/db.dump' -d '$DSN'
@@ -453,32 +453,94 @@ set -euo pipefail
 '$PGBIN/psql' -X -At -v ON_ERROR_STOP=1 -d '$DSN' -c "SELECT format('\\copy %I.%I TO ''%s.%s.csv'' CSV HEADER', schemaname, tablename, '$OUT/serial/csv/' || schemaname, tablename) FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1" \\
   | '$PGBIN/psql' -X -q -v ON_ERROR_STOP=1 -d '$DSN' -f -
 EOF
-say "2/3 serial: pg_dump -Fc; pg_dump -Fp; psql \\copy of every table to CSV"
-measure serial /dev/null bash "$WORK/serial.sh"
-if [ "${R_RC[serial]}" -ne 0 ]; then show_err serial; FAILED=1; fi
-R_SIZE[serial]=$(bytes_of "$OUT/serial")
-CSV_COUNT=$(find "$OUT/serial/csv" -name '*.csv' | wc -l)
-[ "$KEEP" -eq 1 ] || rm -rf "$OUT/serial"
-
-# 3. lifeboat-cli backup, isolated from the user's own Lifeboat settings and history
 LB_HOME=$WORK/lifeboat-home
 mkdir -p "$LB_HOME"/{config,data,cache,state} "$OUT/lifeboat"
 chmod 700 "$LB_HOME"
-say "3/3 lifeboat-cli backup"
-measure lifeboat "$WORK/lifeboat.out" env XDG_CONFIG_HOME="$LB_HOME/config" XDG_DATA_HOME="$LB_HOME/data" \
-    XDG_CACHE_HOME="$LB_HOME/cache" XDG_STATE_HOME="$LB_HOME/state" \
-    "$CLI" backup --dsn "$DSN" --out "$OUT/lifeboat"
-# GNU time runs `env`, which execs lifeboat-cli in place: the sampled top process is lifeboat-cli.
-LB_BACKUP=$(tail -n 1 "$WORK/lifeboat.out")
-if [ "${R_RC[lifeboat]}" -ne 0 ]; then
-    show_err lifeboat; FAILED=1; LB_BACKUP=
-elif [ -z "$LB_BACKUP" ] || [ ! -e "$LB_BACKUP" ]; then
-    echo "backup-bench: lifeboat-cli exited 0 but its last stdout line is not an existing path: '$LB_BACKUP'" >&2
-    FAILED=1; LB_BACKUP=
-fi
-R_SIZE[lifeboat]=$( [ -n "$LB_BACKUP" ] && bytes_of "$LB_BACKUP" || echo 0)
+LB_ENV=(env XDG_CONFIG_HOME="$LB_HOME/config" XDG_DATA_HOME="$LB_HOME/data"
+        XDG_CACHE_HOME="$LB_HOME/cache" XDG_STATE_HOME="$LB_HOME/state")
+LB_BACKUP=
+
+run_bare() { # $1 = round
+    local key=bare$1
+    measure "$key" /dev/null "$PGBIN/pg_dump" -Fc -f "$OUT/bare.dump" -d "$DSN"
+    if [ "${R_RC[$key]}" -ne 0 ]; then show_err "$key"; FAILED=1; fi
+    R_SIZE[$key]=$(bytes_of "$OUT/bare.dump")
+    if [ "$KEEP" -eq 0 ] || [ "$1" -lt "$ROUNDS" ]; then rm -f "$OUT/bare.dump"; fi
+}
+run_serial() {
+    local key=serial$1
+    rm -rf "$OUT/serial"
+    mkdir -p "$OUT/serial/csv"
+    measure "$key" /dev/null bash "$WORK/serial.sh"
+    if [ "${R_RC[$key]}" -ne 0 ]; then show_err "$key"; FAILED=1; fi
+    R_SIZE[$key]=$(bytes_of "$OUT/serial")
+    CSV_COUNT=$(find "$OUT/serial/csv" -name '*.csv' | wc -l)
+    if [ "$KEEP" -eq 0 ] || [ "$1" -lt "$ROUNDS" ]; then rm -rf "$OUT/serial"; fi
+}
+run_lifeboat() { # isolated from the user's own Lifeboat settings and history
+    local key=lifeboat$1 path
+    # Only the newest backup is kept (the restores below read it), all of them with --keep.
+    [ -z "$LB_BACKUP" ] || [ "$KEEP" -eq 1 ] || rm -rf "$LB_BACKUP"
+    LB_BACKUP=
+    measure "$key" "$WORK/$key.out" "${LB_ENV[@]}" "$CLI" backup --dsn "$DSN" --out "$OUT/lifeboat"
+    # GNU time runs `env`, which execs lifeboat-cli in place: the sampled top process is lifeboat-cli.
+    path=$(tail -n 1 "$WORK/$key.out")
+    if [ "${R_RC[$key]}" -ne 0 ]; then
+        show_err "$key"; FAILED=1
+    elif [ -z "$path" ] || [ ! -e "$path" ]; then
+        echo "backup-bench: lifeboat-cli exited 0 but its last stdout line is not an existing path: '$path'" >&2
+        FAILED=1
+    else
+        LB_BACKUP=$path
+    fi
+    R_SIZE[$key]=$( [ -n "$LB_BACKUP" ] && bytes_of "$LB_BACKUP" || echo 0)
+}
+
+ORDER=(bare serial lifeboat)
+for ((r = 1; r <= ROUNDS; r++)); do
+    for ((i = 0; i < 3; i++)); do
+        what=${ORDER[$(( (i + r - 1) % 3 ))]}
+        case $what in
+            bare) say "round $r/$ROUNDS: bare pg_dump -Fc"; run_bare "$r" ;;
+            serial) say "round $r/$ROUNDS: serial: pg_dump -Fc; pg_dump -Fp; psql \\copy of every table to CSV"
+                    run_serial "$r" ;;
+            lifeboat) say "round $r/$ROUNDS: lifeboat-cli backup"; run_lifeboat "$r" ;;
+        esac
+    done
+done
 
 # ---------------------------------------------------------------------------------------------
+# median V...: the middle value (the mean of the two middle ones for an even count)
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+# all_ok KIND: did every round of that command succeed?
+all_ok() { local r; for ((r = 1; r <= ROUNDS; r++)); do [ "${R_RC[$1$r]}" -eq 0 ] || return 1; done; }
+# values FIELD KIND: that array's value for every round of the command, one per word
+values() {
+    local -n arr=$1
+    local r out=()
+    for ((r = 1; r <= ROUNDS; r++)); do out+=("${arr[$2$r]}"); done
+    echo "${out[@]}"
+}
+# Medians (time, CPU, size) and the largest memory peak of each command go under the plain
+# key, so the table below reads them like the single rounds.
+for what in bare serial lifeboat; do
+    if all_ok "$what"; then
+        R_RC[$what]=0
+        # shellcheck disable=SC2046 # one word per round
+        {
+            R_WALL[$what]=$(median $(values R_WALL "$what"))
+            R_CPU[$what]=$(median $(values R_CPU "$what"))
+            R_SCPU[$what]=$(median $(values R_SCPU "$what"))
+            R_SIZE[$what]=$(median $(values R_SIZE "$what"))
+            R_MAXRSS[$what]=$(printf '%s\n' $(values R_MAXRSS "$what") | sort -g | tail -n 1)
+            R_OWN[$what]=$(printf '%s\n' $(values R_OWN "$what") | sort -g | tail -n 1)
+            R_TREE[$what]=$(printf '%s\n' $(values R_TREE "$what") | sort -g | tail -n 1)
+        }
+    else
+        R_RC[$what]=1
+    fi
+done
+
 row() { # key label rss_kb: one line of the table; the output column only when R_SIZE[key] is set
     local key=$1 label=$2 rss=$3
     if [ "${R_RC[$key]}" -ne 0 ]; then
@@ -491,13 +553,26 @@ row() { # key label rss_kb: one line of the table; the output column only when R
     echo
 }
 verdict() { awk "BEGIN { exit !($1) }" && echo PASS || echo MISS; }
+header() {
+    printf '%-44s %8s %8s %9s %9s %10s\n' command "wall s" "CPU s" "srv CPU s" "peak MB" "output MB"
+    printf '%-44s %8s %8s %9s %9s %10s\n' -------------------------------------------- -------- -------- --------- --------- ----------
+}
+SERIAL_LABEL="serial: pg_dump -Fc, -Fp, \\copy ${CSV_COUNT:-0} CSVs"
 
 echo
-echo "Results (scale $SCALE, one run each, same database, warm cache; warm-up pg_dump took $(printf '%.1f' "$WARM_SECONDS") s)"
-printf '%-44s %8s %8s %9s %9s %10s\n' command "wall s" "CPU s" "srv CPU s" "peak MB" "output MB"
-printf '%-44s %8s %8s %9s %9s %10s\n' -------------------------------------------- -------- -------- --------- --------- ----------
+echo "Each round (scale $SCALE, same database, warm cache; warm-up pg_dump took $(printf '%.1f' "$WARM_SECONDS") s)"
+header
+for ((r = 1; r <= ROUNDS; r++)); do
+    echo "round $r (order: ${ORDER[$(( (r - 1) % 3 ))]}, ${ORDER[$(( r % 3 ))]}, ${ORDER[$(( (r + 1) % 3 ))]})"
+    row "bare$r" "  bare pg_dump -Fc" "${R_MAXRSS[bare$r]}"
+    row "serial$r" "  $SERIAL_LABEL" "${R_MAXRSS[serial$r]}"
+    row "lifeboat$r" "  lifeboat-cli backup" "${R_OWN[lifeboat$r]}"
+done
+echo
+echo "Results: median of $ROUNDS round(s); peak MB is the largest of them"
+header
 row bare "bare pg_dump -Fc" "${R_MAXRSS[bare]}"
-row serial "serial: pg_dump -Fc, -Fp, \\copy ${CSV_COUNT:-0} CSVs" "${R_MAXRSS[serial]}"
+row serial "$SERIAL_LABEL" "${R_MAXRSS[serial]}"
 row lifeboat "lifeboat-cli backup" "${R_OWN[lifeboat]}"
 cat <<EOF
 
@@ -514,7 +589,7 @@ cat <<EOF
 EOF
 if [ "${R_RC[lifeboat]}" -eq 0 ]; then
     echo
-    echo "  lifeboat-cli memory in detail:"
+    echo "  lifeboat-cli memory in detail (the largest of the rounds):"
     echo "    own peak                  ${R_OWN[lifeboat]} KB  (its VmHWM, sampled every 50 ms: misses only growth in its last 50 ms)"
     echo "    largest process in tree   ${R_MAXRSS[lifeboat]} KB  (GNU time %M: the max over lifeboat-cli and the children it"
     echo "                              waited for; the same figure, within a few hundred KB, when no child was larger)"
@@ -524,13 +599,25 @@ fi
 echo
 echo "Ratios (wall time; targets from the issue, on this 2-core machine)"
 if [ "${R_RC[lifeboat]}" -eq 0 ] && [ "${R_RC[serial]}" -eq 0 ] && [ "${R_RC[bare]}" -eq 0 ]; then
-    r_serial=$(calc "${R_WALL[lifeboat]} / ${R_WALL[serial]}")
-    r_bare=$(calc "${R_WALL[lifeboat]} / ${R_WALL[bare]}")
+    # ratio_line LABEL OTHER TARGET: each round's lifeboat/OTHER, their median against the target,
+    # and in how many rounds the target held
+    ratio_line() {
+        local label=$1 other=$2 target=$3 r x list=() met=0 mid
+        for ((r = 1; r <= ROUNDS; r++)); do
+            x=$(calc "${R_WALL[lifeboat$r]} / ${R_WALL[$other$r]}")
+            list+=("$x")
+            awk "BEGIN { exit !($x <= $target) }" && met=$((met + 1))
+        done
+        mid=$(median "${list[@]}")
+        printf '  %-18s %5.2fx   target <= %.2fx   %s   (rounds: %s; met in %d of %d)\n' "$label" "$mid" "$target" \
+            "$(verdict "$mid <= $target")" "$(printf '%.2f ' "${list[@]}" | sed 's/ $//')" "$met" "$ROUNDS"
+    }
+    ratio_line "lifeboat / serial" serial 0.50
+    ratio_line "lifeboat / bare" bare 0.90
     own_mb=$(mb "${R_OWN[lifeboat]}")
-    printf '  lifeboat / serial   %5.2fx   target <= 0.50x   %s\n' "$r_serial" "$(verdict "$r_serial <= 0.5")"
-    printf '  lifeboat / bare     %5.2fx   target <= 0.90x   %s\n' "$r_bare" "$(verdict "$r_bare <= 0.9")"
-    printf '  lifeboat own peak   %5.0f MB  target <= 100 MB  %s\n' "$own_mb" "$(verdict "$own_mb <= 100")"
-    printf '  (CPU, for reference: lifeboat / serial %.2fx, lifeboat / bare %.2fx, client side only)\n' \
+    printf '  %-18s %5.0f MB  target <= 100 MB  %s   (the largest of the rounds)\n' "lifeboat own peak" "$own_mb" \
+        "$(verdict "$own_mb <= 100")"
+    printf '  (CPU, for reference: lifeboat / serial %.2fx, lifeboat / bare %.2fx, client side only, medians)\n' \
         "$(calc "${R_CPU[lifeboat]} / ${R_CPU[serial]}")" "$(calc "${R_CPU[lifeboat]} / ${R_CPU[bare]}")"
 else
     echo "  not computed: a run failed"
@@ -545,8 +632,6 @@ if [ "$HAS_RESTORE" -eq 0 ]; then
 elif [ -z "$LB_BACKUP" ]; then
     echo "Restore: skipped (no Lifeboat backup to restore from)"
 else
-    LB_ENV=(env XDG_CONFIG_HOME="$LB_HOME/config" XDG_DATA_HOME="$LB_HOME/data"
-            XDG_CACHE_HOME="$LB_HOME/cache" XDG_STATE_HOME="$LB_HOME/state")
     say "restore: whole backup into a new database"
     measure restore_full /dev/null "${LB_ENV[@]}" "$CLI" restore "$LB_BACKUP" --new-db bench_restore_full \
         --dsn "$SERVER_DSN" --yes
