@@ -339,11 +339,20 @@ int runList(StackService *service, const QStringList &arguments)
     p.addHelpOption();
     p.process(arguments);
 
+    // A folder named on the command line that is not there is a typo, not an empty history.
     QStringList roots;
-    if (p.isSet(outOpt))
+    if (p.isSet(outOpt)) {
+        if (!QFileInfo(p.value(outOpt)).isDir())
+            return fail(QStringLiteral("no backup root at %1 (check --out: it is the folder given to "
+                                       "`lifeboat-cli backup --out`)")
+                            .arg(p.value(outOpt)));
         roots << p.value(outOpt);
-    if (p.isSet(project))
+    }
+    if (p.isSet(project)) {
+        if (!QFileInfo(p.value(project)).isDir())
+            return fail(QStringLiteral("no project folder at %1 (check --project)").arg(p.value(project)));
         roots << p.value(project) + QStringLiteral("/supabase_backups");
+    }
     if (roots.isEmpty()) {
         Stack plain;
         roots << BackupEngine::defaultOutputRoot(plain);

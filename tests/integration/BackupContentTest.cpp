@@ -259,6 +259,17 @@ TEST_F(BackupContentTest, CliListShowAndVerify)
     ASSERT_EQ(runProgram(QStringLiteral(LIFEBOAT_CLI_PATH), {QStringLiteral("verify"), result->path}, &outText, &errText), 0)
         << errText.toStdString();
     EXPECT_TRUE(outText.startsWith("OK: ")) << outText.toStdString();
+
+    // A mistyped folder is an error naming it, not an empty list.
+    const QString typo = out->path() + QStringLiteral("-typo");
+    EXPECT_EQ(runProgram(QStringLiteral(LIFEBOAT_CLI_PATH), {QStringLiteral("list"), QStringLiteral("--out"), typo},
+                         &outText, &errText),
+              2);
+    EXPECT_TRUE(errText.contains(typo.toUtf8()) && errText.contains("--out")) << errText.toStdString();
+    EXPECT_EQ(runProgram(QStringLiteral(LIFEBOAT_CLI_PATH), {QStringLiteral("list"), QStringLiteral("--project"), typo},
+                         &outText, &errText),
+              2);
+    EXPECT_TRUE(errText.contains(typo.toUtf8()) && errText.contains("--project")) << errText.toStdString();
 }
 
 TEST_F(BackupContentTest, HistoryModelShowsCompletePartialAndDamagedFolders)
