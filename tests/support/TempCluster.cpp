@@ -180,7 +180,9 @@ bool TempCluster::startServer(QString *error)
         if (m_port == 0 || attempt > 0)
             m_port = freePort();
         const QString opts = QStringLiteral("-p %1 -k %2 -c listen_addresses=127.0.0.1 -c fsync=off "
-                                            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=60")
+                                            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=60 "
+                                            // as a local Supabase runs (realtime publishes logical changes)
+                                            "-c wal_level=logical")
                                  .arg(m_port)
                                  .arg(m_dir);
         const QStringList pgctl{binDir() + QStringLiteral("/pg_ctl"), QStringLiteral("-D"), dataDir(),
