@@ -1,6 +1,7 @@
 // The main window at 200% scaling (QT_SCALE_FACTOR=2, set by CTest for this binary): the
 // screenshot is saved for a person to look at; the test checks what can be checked by code.
 #include "BackupService.h"
+#include "HistoryPane.h"
 #include "MainWindow.h"
 #include "SecretStore.h"
 #include "StackCatalog.h"
@@ -10,11 +11,14 @@
 #include "TestUtil.h"
 
 #include <QDir>
+#include <QHeaderView>
 #include <QLabel>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QToolBar>
 #include <QToolButton>
+#include <QTreeView>
+#include <QTableView>
 
 #include <gtest/gtest.h>
 
@@ -47,6 +51,14 @@ TEST(Scaling, TheWindowIsUsableAtTwoHundredPercent)
         EXPECT_GE(b->width(), b->fontMetrics().horizontalAdvance(b->text())) << b->text().toStdString();
     }
     EXPECT_EQ(window.stackModel()->statusOf(QStringLiteral("lifeboat-demo")).state, StackStatus::State::Up);
+
+    // Every column header of the History and of the (still empty) manifest shows its whole title.
+    for (QHeaderView *header : {window.historyPane()->tree()->header(), window.historyPane()->table()->horizontalHeader()}) {
+        for (int i = 0; i < header->count(); ++i) {
+            const QString title = header->model()->headerData(i, Qt::Horizontal).toString();
+            EXPECT_GE(header->sectionSize(i), header->sectionSizeHint(i)) << title.toStdString(); // text and margins
+        }
+    }
 
     const QString dir = QStringLiteral(LIFEBOAT_TEST_OUTPUT_DIR);
     QDir().mkpath(dir);
