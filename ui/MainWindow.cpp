@@ -77,6 +77,10 @@ MainWindow::MainWindow(StackService *service, BackupService *backups, const QStr
     m_view->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_view->horizontalHeader()->setSectionResizeMode(StackTableModel::ProjectColumn, QHeaderView::Stretch);
     m_view->setAccessibleName(tr("Stacks"));
+    // However small the window, three whole stacks stay in view: a table scrolled to half a row
+    // looks broken.
+    m_view->setMinimumHeight(m_view->horizontalHeader()->sizeHint().height()
+                             + 3 * m_view->verticalHeader()->defaultSectionSize() + 2 * m_view->frameWidth());
 
     m_details->setWordWrap(true);
     m_details->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
