@@ -1,6 +1,6 @@
 #include "BackupDialog.h"
 
-#include "SettingsDialog.h"
+#include "BackupPreferences.h"
 
 #include <QDialogButtonBox>
 #include <QFileDialog>
@@ -10,41 +10,13 @@
 #include <QLineEdit>
 #include <QListWidget>
 #include <QPushButton>
-#include <QSettings>
 #include <QSpinBox>
 #include <QToolButton>
 #include <QVBoxLayout>
 
 namespace lifeboat {
 
-namespace {
-
-QString key(const Stack &stack, const char *name)
-{
-    return QStringLiteral("stacks/%1/backup/%2").arg(stack.id, QLatin1String(name));
-}
-
-} // namespace
-
-QString BackupDialog::rememberedRoot(const Stack &stack, const QString &defaultRoot)
-{
-    return QSettings().value(key(stack, "root"), defaultRoot).toString();
-}
-
-BackupRequest BackupDialog::rememberedRequest(const Stack &stack, const QString &defaultRoot)
-{
-    QSettings s;
-    BackupRequest r;
-    r.stack = stack;
-    r.outputRoot = rememberedRoot(stack, defaultRoot);
-    r.components = s.value(key(stack, "components"), Component::all()).toStringList();
-    r.jobs = s.value(key(stack, "jobs"), SettingsDialog::defaultJobs()).toInt();
-    r.compressLevel = s.value(key(stack, "compress"), SettingsDialog::defaultCompression()).toInt();
-    r.storageDir = s.value(key(stack, "storageDir")).toString();
-    return r;
-}
-
-BackupDialog::BackupDialog(const Stack &stack, const QString &defaultRoot, QWidget *parent)
+BackupDialog::BackupDialog(const Stack &stack, QWidget *parent)
     : QDialog(parent)
     , m_stack(stack)
     , m_components(new QListWidget(this))
@@ -54,7 +26,7 @@ BackupDialog::BackupDialog(const Stack &stack, const QString &defaultRoot, QWidg
     , m_storage(new QLineEdit(this))
 {
     setWindowTitle(tr("Back up %1").arg(stack.name));
-    const BackupRequest remembered = rememberedRequest(stack, defaultRoot);
+    const BackupRequest remembered = BackupPreferences::request(stack);
 
     m_components->setAccessibleName(tr("Components to back up"));
     for (const QString &c : Component::all()) {
@@ -114,7 +86,7 @@ BackupDialog::BackupDialog(const Stack &stack, const QString &defaultRoot, QWidg
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     buttons->button(QDialogButtonBox::Ok)->setText(tr("Back up"));
     connect(buttons, &QDialogButtonBox::accepted, this, [this] {
-        remember();
+        BackupPreferences::remember(request());
         accept();
     });
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
@@ -156,14 +128,16 @@ QString BackupDialog::storageDir() const
     return m_storage->text().trimmed();
 }
 
-void BackupDialog::remember() const
+BackupRequest BackupDialog::request() const
 {
-    QSettings s;
-    s.setValue(key(m_stack, "components"), components());
-    s.setValue(key(m_stack, "root"), outputRoot());
-    s.setValue(key(m_stack, "jobs"), jobs());
-    s.setValue(key(m_stack, "compress"), compressLevel());
-    s.setValue(key(m_stack, "storageDir"), storageDir());
+    BackupRequest r;
+    r.stack = m_stack;
+    r.components = components();
+    r.outputRoot = outputRoot();
+    r.jobs = jobs();
+    r.compressLevel = compressLevel();
+    r.storageDir = storageDir();
+    return r;
 }
 
 void BackupDialog::browse()

@@ -11,26 +11,22 @@ class QSpinBox;
 namespace lifeboat {
 
 /// "Back up now": which components, where, how many parallel connections and how much
-/// compression. Choices are remembered per stack.
+/// compression. Choices are remembered per stack, for `lifeboat-cli` too (BackupPreferences).
 class BackupDialog final : public QDialog
 {
     Q_OBJECT
 
 public:
-    BackupDialog(const Stack &stack, const QString &defaultRoot, QWidget *parent = nullptr);
+    /// Opens with the stack's remembered choices (BackupPreferences).
+    explicit BackupDialog(const Stack &stack, QWidget *parent = nullptr);
 
     QStringList components() const;
     QString outputRoot() const;
     int jobs() const;
     int compressLevel() const;
     QString storageDir() const;
-    /// Saves the choices for this stack (called on accept).
-    void remember() const;
-
-    /// The remembered (or default) backup root of a stack.
-    static QString rememberedRoot(const Stack &stack, const QString &defaultRoot);
-    /// A request with the remembered choices (for the tray and startup backups).
-    static BackupRequest rememberedRequest(const Stack &stack, const QString &defaultRoot);
+    /// The run the sheet describes; accepting it remembers these choices for the stack.
+    BackupRequest request() const;
 
 private:
     void browse();

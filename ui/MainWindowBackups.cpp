@@ -3,6 +3,7 @@
 #include "MainWindow.h"
 
 #include "BackupDialog.h"
+#include "BackupPreferences.h"
 #include "BackupHistoryModel.h"
 #include "BackupProgressDock.h"
 #include "BackupProgressWidget.h"
@@ -63,7 +64,7 @@ void MainWindow::restoreSelected()
 
 QString MainWindow::backupRootOf(const Stack &stack) const
 {
-    return BackupDialog::rememberedRoot(stack, BackupService::rootFor(stack));
+    return BackupPreferences::root(stack);
 }
 
 void MainWindow::refreshHistory()
@@ -111,22 +112,15 @@ void MainWindow::backUpSelected()
     const Stack *s = selectedStack();
     if (!s)
         return;
-    BackupDialog dialog(*s, BackupService::rootFor(*s), this);
+    BackupDialog dialog(*s, this);
     if (dialog.exec() != QDialog::Accepted)
         return;
-    BackupRequest request;
-    request.stack = *s;
-    request.components = dialog.components();
-    request.outputRoot = dialog.outputRoot();
-    request.jobs = dialog.jobs();
-    request.compressLevel = dialog.compressLevel();
-    request.storageDir = dialog.storageDir();
-    launchBackup(request);
+    launchBackup(dialog.request());
 }
 
 void MainWindow::startBackup(const Stack &stack)
 {
-    launchBackup(BackupDialog::rememberedRequest(stack, BackupService::rootFor(stack)));
+    launchBackup(BackupPreferences::request(stack));
 }
 
 void MainWindow::launchBackup(const BackupRequest &base)

@@ -1,7 +1,7 @@
 #include "RestoreWizard.h"
 #include "RestoreWizardParts.h"
 
-#include "BackupDialog.h"
+#include "BackupPreferences.h"
 #include "BackupHistoryModel.h"
 #include "BackupService.h"
 #include "BackupStore.h"
@@ -368,7 +368,7 @@ void RestoreWizard::updateTargetWidgets()
     if (m_projectDir->text().isEmpty() && !t.stack.projectDir.isEmpty())
         m_projectDir->setText(t.stack.projectDir);
     if (m_storageDir->text().isEmpty() && !t.stack.id.isEmpty())
-        m_storageDir->setText(BackupDialog::rememberedRequest(t.stack, QString()).storageDir);
+        m_storageDir->setText(BackupPreferences::request(t.stack).storageDir);
 }
 
 RestoreTarget RestoreWizard::currentTarget() const
@@ -402,7 +402,7 @@ RestoreOptions RestoreWizard::currentOptions() const
     o.storageDir = m_storageDir->text().trimmed();
     // The safety backup goes where this stack's backups go, so History shows it.
     const Stack target = currentTarget().stack;
-    o.safetyBackupRoot = BackupDialog::rememberedRoot(target, BackupService::rootFor(target));
+    o.safetyBackupRoot = BackupPreferences::root(target);
     return o;
 }
 

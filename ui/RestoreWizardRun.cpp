@@ -2,7 +2,6 @@
 #include "RestoreWizard.h"
 #include "RestoreWizardParts.h"
 
-#include "BackupDialog.h"
 #include "BackupHistoryModel.h"
 #include "BackupService.h"
 #include "BackupStore.h"

@@ -1,5 +1,7 @@
 #include "SettingsDialog.h"
 
+#include "BackupPreferences.h"
+
 #include <QCheckBox>
 #include <QDialogButtonBox>
 #include <QFormLayout>
@@ -13,8 +15,6 @@ namespace lifeboat {
 namespace {
 const QString KeepKey = QStringLiteral("retention/keepLast");
 const QString TrayKey = QStringLiteral("general/startInTray");
-const QString JobsKey = QStringLiteral("defaults/jobs");
-const QString CompressKey = QStringLiteral("defaults/compress");
 } // namespace
 
 int SettingsDialog::keepLast()
@@ -25,16 +25,6 @@ int SettingsDialog::keepLast()
 bool SettingsDialog::startInTray()
 {
     return QSettings().value(TrayKey, false).toBool();
-}
-
-int SettingsDialog::defaultJobs()
-{
-    return QSettings().value(JobsKey, 2).toInt();
-}
-
-int SettingsDialog::defaultCompression()
-{
-    return QSettings().value(CompressKey, 1).toInt();
 }
 
 bool SettingsDialog::backsUpOnStart(const QString &stackId)
@@ -60,10 +50,10 @@ SettingsDialog::SettingsDialog(QWidget *parent)
     m_keep->setValue(keepLast());
     m_keep->setAccessibleName(tr("Complete backups to keep per stack"));
     m_jobs->setRange(1, 16);
-    m_jobs->setValue(defaultJobs());
+    m_jobs->setValue(BackupPreferences::defaultJobs());
     m_jobs->setAccessibleName(tr("Default parallel connections"));
     m_compress->setRange(0, 9);
-    m_compress->setValue(defaultCompression());
+    m_compress->setValue(BackupPreferences::defaultCompression());
     m_compress->setAccessibleName(tr("Default compression level"));
     m_tray->setChecked(startInTray());
 
@@ -96,9 +86,8 @@ void SettingsDialog::save()
 {
     QSettings s;
     s.setValue(KeepKey, m_keep->value());
-    s.setValue(JobsKey, m_jobs->value());
-    s.setValue(CompressKey, m_compress->value());
     s.setValue(TrayKey, m_tray->isChecked());
+    BackupPreferences::setDefaults(m_jobs->value(), m_compress->value());
 }
 
 } // namespace lifeboat

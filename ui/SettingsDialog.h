@@ -7,8 +7,9 @@ class QSpinBox;
 
 namespace lifeboat {
 
-/// Lifeboat-wide settings: retention, the defaults of a new stack's backup sheet, and
-/// whether to start in the tray. Per-stack choices live in the backup sheet.
+/// Lifeboat-wide settings: retention, the defaults of a new stack's backup sheet (kept by
+/// BackupPreferences, which `lifeboat-cli` reads too), and whether to start in the tray.
+/// Per-stack choices live in the backup sheet.
 class SettingsDialog final : public QDialog
 {
     Q_OBJECT
@@ -18,8 +19,6 @@ public:
 
     static int keepLast();
     static bool startInTray();
-    static int defaultJobs();
-    static int defaultCompression();
     /// "Back up when this stack starts": a backup runs when its database goes from down to up.
     static bool backsUpOnStart(const QString &stackId);
     static void setBacksUpOnStart(const QString &stackId, bool on);

@@ -1,6 +1,7 @@
 #include "BackupCommands.h"
 
 #include "BackupEngine.h"
+#include "BackupPreferences.h"
 #include "BackupStore.h"
 #include "CliOutput.h"
 #include "Credentials.h"
@@ -20,6 +21,7 @@
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QLocale>
+#include <QSet>
 #include <QTimer>
 
 #include <csignal>
@@ -131,29 +133,31 @@ void waitUntilUp(const BackupRequest &req, int seconds, const std::function<void
 void runBackup(StackService *service, const QStringList &arguments)
 {
     QCommandLineParser p;
-    p.setApplicationDescription(QStringLiteral("Back up a stack: every component from one snapshot."));
     const QCommandLineOption project(
         QStringLiteral("project"), QStringLiteral("Supabase project folder"), QStringLiteral("DIR"));
     const QCommandLineOption dsn(QStringLiteral("dsn"),
                                  QStringLiteral("postgresql://USER@HOST:PORT/DB (password from "
                                                 "the keychain, PGPASSWORD or ~/.pgpass)"),
                                  QStringLiteral("URL"));
-    const QCommandLineOption outOpt(QStringLiteral("out"),
-                                    QStringLiteral("Backup root (default: <project>/supabase_backups "
-                                                   "or ~/.local/share/lifeboat/backups)"),
-                                    QStringLiteral("ROOT"));
+    // Without these options a run uses the stack's choices in Lifeboat's backup sheet and
+    // Settings (BackupPreferences), so the window, the tray and a script make the same backup.
+    p.setApplicationDescription(
+        QStringLiteral("Back up a stack: every component from one snapshot.\n\n"
+                       "Options not given take the stack's choices in Lifeboat's backup sheet, else the "
+                       "defaults of Lifeboat's Settings, else: backup root <project>/supabase_backups "
+                       "(~/.local/share/lifeboat/backups for --dsn), all components, 2 connections, "
+                       "compression 1.\n\nComponents: ")
+        + Component::all().join(QStringLiteral(", ")));
+    const QCommandLineOption outOpt(QStringLiteral("out"), QStringLiteral("Backup root"), QStringLiteral("ROOT"));
     const QCommandLineOption components(QStringLiteral("components"),
-                                        QStringLiteral("Comma-separated components (default: all): ")
-                                            + Component::all().join(u','),
+                                        QStringLiteral("Comma-separated components to back up"),
                                         QStringLiteral("LIST"));
     const QCommandLineOption jobs(QStringLiteral("jobs"),
-                                  QStringLiteral("Parallel connections for CSV export"),
-                                  QStringLiteral("N"),
-                                  QStringLiteral("2"));
+                                  QStringLiteral("Parallel connections for the CSV export (1-16)"),
+                                  QStringLiteral("N"));
     const QCommandLineOption compress(QStringLiteral("compress"),
-                                      QStringLiteral("pg_dump compression level 0-9"),
-                                      QStringLiteral("LEVEL"),
-                                      QStringLiteral("1"));
+                                      QStringLiteral("pg_dump compression level (0-9)"),
+                                      QStringLiteral("LEVEL"));
     const QCommandLineOption storage(QStringLiteral("storage-dir"),
                                      QStringLiteral("Folder holding the storage object files (<bucket>/<name>)"),
                                      QStringLiteral("DIR"));
@@ -172,29 +176,54 @@ void runBackup(StackService *service, const QStringList &arguments)
     auto exitWith = [](int code) {
         QCoreApplication::exit(code);
     };
-    BackupRequest req;
     std::optional<QString> urlPassword;
-    auto stack = stackFromArguments(p.value(project), p.value(dsn), &urlPassword);
+    auto stack = stackFromArguments(p.value(project), p.value(dsn), service->catalog()->profiles(), &urlPassword);
     if (!stack)
         return exitWith(fail(stack.error()));
-    req.stack = stack.value();
+    BackupRequest req = BackupPreferences::request(stack.value());
+    const BackupRequest builtIn = [&] {
+        BackupRequest r;
+        r.outputRoot = BackupEngine::defaultOutputRoot(req.stack);
+        r.components = Component::all();
+        return r;
+    }();
     req.password = urlPassword;
     bool ok = false;
-    req.jobs = p.value(jobs).toInt(&ok);
-    if (!ok || req.jobs < 1 || req.jobs > 16)
-        return exitWith(fail(QStringLiteral("--jobs must be between 1 and 16")));
-    req.compressLevel = p.value(compress).toInt(&ok);
-    if (!ok || req.compressLevel < 0 || req.compressLevel > 9)
-        return exitWith(fail(QStringLiteral("--compress must be between 0 and 9")));
+    if (p.isSet(jobs)) {
+        req.jobs = p.value(jobs).toInt(&ok);
+        if (!ok || req.jobs < 1 || req.jobs > 16)
+            return exitWith(fail(QStringLiteral("--jobs must be between 1 and 16")));
+    }
+    if (p.isSet(compress)) {
+        req.compressLevel = p.value(compress).toInt(&ok);
+        if (!ok || req.compressLevel < 0 || req.compressLevel > 9)
+            return exitWith(fail(QStringLiteral("--compress must be between 0 and 9")));
+    }
     if (p.isSet(components))
         req.components = p.value(components).split(u',', Qt::SkipEmptyParts);
     for (const QString &c : std::as_const(req.components))
         if (!Component::all().contains(c))
             return exitWith(fail(QStringLiteral("unknown component \"%1\"; known: %2")
                                      .arg(c, Component::all().join(QStringLiteral(", ")))));
-    req.outputRoot
-        = p.isSet(outOpt) ? QDir(p.value(outOpt)).absolutePath() : BackupEngine::defaultOutputRoot(req.stack);
-    req.storageDir = p.value(storage);
+    if (p.isSet(outOpt))
+        req.outputRoot = QDir(p.value(outOpt)).absolutePath();
+    if (p.isSet(storage))
+        req.storageDir = p.value(storage);
+    // Say which of the run's choices came from Lifeboat rather than from the built-in defaults.
+    QStringList saved;
+    if (req.outputRoot != builtIn.outputRoot && !p.isSet(outOpt))
+        saved << QStringLiteral("backup root %1").arg(req.outputRoot);
+    if (req.components != builtIn.components && !p.isSet(components))
+        saved << QStringLiteral("components %1").arg(req.components.join(u','));
+    if (req.jobs != builtIn.jobs && !p.isSet(jobs))
+        saved << QStringLiteral("%1 connections").arg(req.jobs);
+    if (req.compressLevel != builtIn.compressLevel && !p.isSet(compress))
+        saved << QStringLiteral("compression %1").arg(req.compressLevel);
+    if (!req.storageDir.isEmpty() && !p.isSet(storage))
+        saved << QStringLiteral("storage folder %1").arg(req.storageDir);
+    if (!saved.isEmpty())
+        err() << "lifeboat-cli: using the choices saved in Lifeboat for " << req.stack.name << ": "
+              << saved.join(QStringLiteral("; ")) << " (the options override them).\n";
     const bool asJson = p.isSet(json);
     const bool showLog = p.isSet(verbose);
     const bool sendNotice = p.isSet(notify);
@@ -340,28 +369,47 @@ int runList(StackService *service, const QStringList &arguments)
     p.process(arguments);
 
     // A folder named on the command line that is not there is a typo, not an empty history.
+    // Each stack's backups are looked for where Lifeboat puts them: the root chosen for the
+    // stack, and its default root (where backups made before that choice are).
     QStringList roots;
+    QString onlyStack;
+    auto addRootsOf = [&roots](const Stack &stack) {
+        for (const QString &root : {BackupPreferences::root(stack), BackupEngine::defaultOutputRoot(stack)})
+            if (!roots.contains(QDir(root).absolutePath()))
+                roots << QDir(root).absolutePath();
+    };
     if (p.isSet(outOpt)) {
         if (!QFileInfo(p.value(outOpt)).isDir())
             return fail(QStringLiteral("no backup root at %1 (check --out: it is the folder given to "
                                        "`lifeboat-cli backup --out`)")
                             .arg(p.value(outOpt)));
-        roots << p.value(outOpt);
+        roots << QDir(p.value(outOpt)).absolutePath();
     }
     if (p.isSet(project)) {
         if (!QFileInfo(p.value(project)).isDir())
             return fail(QStringLiteral("no project folder at %1 (check --project)").arg(p.value(project)));
-        roots << p.value(project) + QStringLiteral("/supabase_backups");
+        const Stack stack = StackScanner::stackFromProjectDir(p.value(project));
+        if (!p.isSet(outOpt))
+            addRootsOf(stack);
+        onlyStack = stack.id;
     }
     if (roots.isEmpty()) {
-        Stack plain;
-        roots << BackupEngine::defaultOutputRoot(plain);
         for (const QString &dir : service->catalog()->projectDirs())
-            roots << dir + QStringLiteral("/supabase_backups");
+            addRootsOf(StackScanner::stackFromProjectDir(dir));
+        for (const Stack &profile : service->catalog()->profiles())
+            addRootsOf(profile);
+        addRootsOf(Stack{});
     }
     QList<BackupInfo> all;
-    for (const QString &root : std::as_const(roots))
-        all += BackupStore::list(root);
+    QSet<QString> seen;
+    for (const QString &root : std::as_const(roots)) {
+        for (const BackupInfo &b : BackupStore::list(root)) {
+            if ((onlyStack.isEmpty() || b.stackId == onlyStack) && !seen.contains(b.path)) {
+                seen.insert(b.path);
+                all << b;
+            }
+        }
+    }
 
     if (p.isSet(json)) {
         QJsonArray a;

@@ -1,5 +1,6 @@
 #include "RestoreCommand.h"
 
+#include "BackupPreferences.h"
 #include "BackupStore.h"
 #include "CliOutput.h"
 #include "Futures.h"
@@ -226,7 +227,8 @@ void runRestore(StackService *service, const QStringList &arguments)
     const QCommandLineOption noSafety(QStringLiteral("no-safety-backup"),
                                       QStringLiteral("Do not back up the target first (there is then no way back)"));
     const QCommandLineOption safetyRoot(QStringLiteral("safety-root"),
-                                        QStringLiteral("Backup root for the safety backup (default: the target's)"),
+                                        QStringLiteral("Backup root for the safety backup (default: the target stack's, as "
+                                                       "chosen in Lifeboat)"),
                                         QStringLiteral("ROOT"));
     const QCommandLineOption dryRun(QStringLiteral("dry-run"), QStringLiteral("Print the plan and change nothing"));
     const QCommandLineOption script(QStringLiteral("script"),
@@ -301,7 +303,7 @@ void runRestore(StackService *service, const QStringList &arguments)
         if (!newDbValue.isEmpty() && dsnValue.isEmpty())
             return (void)failWith(QStringLiteral("--new-db needs --dsn URL of the server to create it on"));
         std::optional<QString> urlPassword;
-        auto stack = stackFromArguments(projectValue, dsnValue, &urlPassword);
+        auto stack = stackFromArguments(projectValue, dsnValue, service->catalog()->profiles(), &urlPassword);
         if (!stack)
             return (void)failWith(stack.error() + QStringLiteral(" as the target"));
         RestoreTarget target = RestoreService::targetFor(inv.value(), stack.value());
@@ -309,6 +311,13 @@ void runRestore(StackService *service, const QStringList &arguments)
             target.kind = RestoreTarget::Kind::NewDatabase;
             target.newDatabase = newDbValue;
         }
+        // Where the safety backup goes and where storage files are: the target stack's choices
+        // in Lifeboat, as the window uses them, unless given here.
+        RestoreOptions options = o.options;
+        if (options.safetyBackupRoot.isEmpty())
+            options.safetyBackupRoot = BackupPreferences::root(stack.value());
+        if (options.storageDir.isEmpty())
+            options.storageDir = BackupPreferences::request(stack.value()).storageDir;
         RestoreSelection selection;
         if (o.only.isEmpty()) {
             auto all = RestoreService::parseSelection(*inv.value(), {QStringLiteral("database"), QStringLiteral("roles"),
@@ -327,7 +336,7 @@ void runRestore(StackService *service, const QStringList &arguments)
         }
         service->secrets()->readPassword(stack->id).then(qApp, [=](SecretStore::ReadResult stored) {
             Credentials credentials = Credentials::forStack(stack.value(), urlPassword ? urlPassword : stored.password);
-            PlanInput input{inv.value(), selection, target, o.options, credentials};
+            PlanInput input{inv.value(), selection, target, options, credentials};
             whenReady(RestoreService::plan(input), qApp, [=](Result<RestorePlan> plan) {
                 if (!plan)
                     return (void)failWith(plan.error(), 1);

@@ -8,7 +8,20 @@
 
 namespace lifeboat::cli {
 
-Result<Stack> stackFromArguments(const QString &projectDir, const QString &dsn, std::optional<QString> *urlPassword)
+namespace {
+
+bool sameServer(const ConnectionInfo &a, const ConnectionInfo &b)
+{
+    static const QStringList loopback{QStringLiteral("localhost"), QStringLiteral("127.0.0.1"), QStringLiteral("::1")};
+    const bool sameHost = a.host.compare(b.host, Qt::CaseInsensitive) == 0
+                          || (loopback.contains(a.host.toLower()) && loopback.contains(b.host.toLower()));
+    return sameHost && a.port == b.port && a.database == b.database && a.user == b.user;
+}
+
+} // namespace
+
+Result<Stack> stackFromArguments(const QString &projectDir, const QString &dsn, const QList<Stack> &profiles,
+                                 std::optional<QString> *urlPassword)
 {
     if (projectDir.isEmpty() == dsn.isEmpty())
         return Error{QStringLiteral("give exactly one of --project DIR or --dsn URL")};
@@ -26,6 +39,15 @@ Result<Stack> stackFromArguments(const QString &projectDir, const QString &dsn, 
     if (*urlPassword)
         err() << "lifeboat-cli: warning: a password in the URL ends up in shell history and process lists; "
                  "prefer ~/.pgpass or PGPASSFILE.\n";
+    for (const Stack &profile : profiles) {
+        if (sameServer(profile.connection, info.value())) {
+            err() << "lifeboat-cli: " << info->user << '@' << info->displayAddress() << " is the profile \"" << profile.name << "\" (" << profile.id
+                  << "): its keychain password, backup choices and history apply.\n";
+            Stack known = profile;
+            known.connection = info.value(); // the host as written
+            return known;
+        }
+    }
     Stack stack;
     stack.kind = Stack::Kind::PostgresProfile;
     stack.connection = info.value();

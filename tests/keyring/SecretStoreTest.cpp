@@ -7,6 +7,7 @@
 
 #include <QDirIterator>
 #include <QFile>
+#include <QFileInfo>
 #include <QProcess>
 #include <QTemporaryDir>
 
@@ -96,4 +97,21 @@ TEST(SecretStoreKeyring, CliSavesAPasswordReadFromStdinInTheKeychain)
         << err.toStdString();
     EXPECT_TRUE(out.contains("\"status\": \"up\"")) << out.toStdString();
     EXPECT_FALSE(out.contains(cluster.password().toUtf8()));
+
+    // A URL that reaches the profile's server, database and user is that profile: the backup
+    // takes its password from the keychain (no PGPASSWORD, no password file here) and goes
+    // into the profile's folder, where Lifeboat's History for it looks.
+    QTemporaryDir root;
+    ASSERT_EQ(runProgram(QStringLiteral(LIFEBOAT_CLI_PATH),
+                         {QStringLiteral("backup"), QStringLiteral("--dsn"),
+                          QStringLiteral("postgresql://postgres@localhost:%1/postgres").arg(cluster.port()),
+                          QStringLiteral("--out"), root.path(), QStringLiteral("--components"),
+                          QStringLiteral("functions")},
+                         &out, &err),
+              0)
+        << err.toStdString();
+    EXPECT_EQ(QFileInfo(QString::fromUtf8(out.trimmed())).absolutePath(), root.path() + QStringLiteral("/cli-db"))
+        << out.toStdString();
+    EXPECT_TRUE(err.contains("is the profile \"cli-db\"")) << err.toStdString();
+    EXPECT_FALSE(err.contains(cluster.password().toUtf8()));
 }

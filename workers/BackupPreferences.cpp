@@ -1,0 +1,67 @@
+#include "BackupPreferences.h"
+
+#include "BackupEngine.h"
+
+#include <QSettings>
+
+namespace lifeboat {
+
+namespace {
+
+const QString JobsKey = QStringLiteral("defaults/jobs");
+const QString CompressKey = QStringLiteral("defaults/compress");
+
+QString key(const Stack &stack, const char *name)
+{
+    return QStringLiteral("stacks/%1/backup/%2").arg(stack.id, QLatin1String(name));
+}
+
+} // namespace
+
+int BackupPreferences::defaultJobs()
+{
+    return QSettings().value(JobsKey, BackupRequest().jobs).toInt();
+}
+
+int BackupPreferences::defaultCompression()
+{
+    return QSettings().value(CompressKey, BackupRequest().compressLevel).toInt();
+}
+
+void BackupPreferences::setDefaults(int jobs, int compression)
+{
+    QSettings s;
+    s.setValue(JobsKey, jobs);
+    s.setValue(CompressKey, compression);
+}
+
+QString BackupPreferences::root(const Stack &stack)
+{
+    const QString chosen = QSettings().value(key(stack, "root")).toString();
+    return chosen.isEmpty() ? BackupEngine::defaultOutputRoot(stack) : chosen;
+}
+
+BackupRequest BackupPreferences::request(const Stack &stack)
+{
+    QSettings s;
+    BackupRequest r;
+    r.stack = stack;
+    r.outputRoot = root(stack);
+    r.components = s.value(key(stack, "components"), Component::all()).toStringList();
+    r.jobs = s.value(key(stack, "jobs"), defaultJobs()).toInt();
+    r.compressLevel = s.value(key(stack, "compress"), defaultCompression()).toInt();
+    r.storageDir = s.value(key(stack, "storageDir")).toString();
+    return r;
+}
+
+void BackupPreferences::remember(const BackupRequest &request)
+{
+    QSettings s;
+    s.setValue(key(request.stack, "components"), request.components);
+    s.setValue(key(request.stack, "root"), request.outputRoot);
+    s.setValue(key(request.stack, "jobs"), request.jobs);
+    s.setValue(key(request.stack, "compress"), request.compressLevel);
+    s.setValue(key(request.stack, "storageDir"), request.storageDir);
+}
+
+} // namespace lifeboat
