@@ -118,19 +118,7 @@ QFuture<VerifyReport> BackupService::verify(const QString &backupPath)
 
 QFuture<Status> BackupService::remove(const QString &backupPath)
 {
-    return QtConcurrent::run([backupPath]() -> Status {
-        QDir dir(backupPath);
-        if (!dir.exists())
-            return success();
-        if (const auto writer = BackupStore::activeWriter(backupPath))
-            return Error{tr("%1 is still being written (process %2). Cancel that backup, or wait for it to "
-                            "finish, before deleting it.")
-                             .arg(backupPath)
-                             .arg(writer->pid)};
-        if (!dir.removeRecursively())
-            return Error{tr("Could not delete every file of %1; check its permissions.").arg(backupPath)};
-        return success();
-    });
+    return QtConcurrent::run([backupPath] { return BackupStore::remove(backupPath); });
 }
 
 void BackupService::watch(const Stack &stack, const QString &root)

@@ -17,10 +17,26 @@
 
 namespace lifeboat {
 
-BackupInfo BackupStore::inspect(const QString &path)
+namespace {
+
+/// `<YYYYMMDD-HHMMSS>[-N][.partial|.failed|.cancelled]`: the folders a run creates.
+const QRegularExpression &folderPattern()
 {
     static const QRegularExpression pattern(
         QStringLiteral("^(\\d{8}-\\d{6})(-\\d+)?(\\.partial|\\.failed|\\.cancelled)?$"));
+    return pattern;
+}
+
+} // namespace
+
+bool BackupStore::isBackupFolderName(const QString &name)
+{
+    return folderPattern().match(name).hasMatch();
+}
+
+BackupInfo BackupStore::inspect(const QString &path)
+{
+    const QRegularExpression &pattern = folderPattern();
     const QFileInfo fi(path);
     BackupInfo info;
     info.path = fi.absoluteFilePath();
@@ -92,6 +108,26 @@ std::optional<BackupStore::Writer> BackupStore::activeWriter(const QString &back
     return writer; // held by a live process, or being written this very moment
 }
 
+Status BackupStore::remove(const QString &backupPath)
+{
+    const QFileInfo fi(backupPath);
+    if (!fi.exists())
+        return success();
+    // Only what a run created is ever deleted: a mistyped path must not take a folder with it.
+    if (!fi.isDir() || !isBackupFolderName(fi.fileName()))
+        return Error{QStringLiteral("%1 is not a Lifeboat backup folder (<root>/<stack>/<YYYYMMDD-HHMMSS>); nothing "
+                                    "was deleted. `lifeboat-cli list` shows the backups.")
+                         .arg(backupPath)};
+    if (const auto writer = activeWriter(backupPath))
+        return Error{QStringLiteral("%1 is still being written (process %2). Cancel that backup, or wait for it to "
+                                    "finish, before deleting it.")
+                         .arg(backupPath)
+                         .arg(writer->pid)};
+    if (!QDir(backupPath).removeRecursively())
+        return Error{QStringLiteral("Could not delete every file of %1; check its permissions.").arg(backupPath)};
+    return success();
+}
+
 void BackupStore::sweepStaleLocks(const QString &stackDir)
 {
     const QDir dir(stackDir);
@@ -101,14 +137,12 @@ void BackupStore::sweepStaleLocks(const QString &stackDir)
 
 QList<BackupInfo> BackupStore::list(const QString &root)
 {
-    static const QRegularExpression pattern(
-        QStringLiteral("^\\d{8}-\\d{6}(-\\d+)?(\\.partial|\\.failed|\\.cancelled)?$"));
     QList<BackupInfo> result;
     const QFileInfoList stacks = QDir(root).entryInfoList(QDir::Dirs | QDir::NoDotAndDotDot);
     for (const QFileInfo &stack : stacks) {
         const QFileInfoList runs = QDir(stack.absoluteFilePath()).entryInfoList(QDir::Dirs | QDir::NoDotAndDotDot);
         for (const QFileInfo &run : runs)
-            if (pattern.match(run.fileName()).hasMatch())
+            if (isBackupFolderName(run.fileName()))
                 result.append(inspect(run.absoluteFilePath()));
         sweepStaleLocks(stack.absoluteFilePath());
     }

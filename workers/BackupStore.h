@@ -31,6 +31,11 @@ public:
     static QList<BackupInfo> list(const QString &root);
     /// One folder. A `.partial` folder whose writer is still alive is Running, else Incomplete.
     static BackupInfo inspect(const QString &path);
+    /// Whether `name` is one a run gives its folder (`<YYYYMMDD-HHMMSS>[-N][.partial|...]`).
+    static bool isBackupFolderName(const QString &name);
+    /// Deletes one backup folder (complete or not) and everything in it. Refuses a folder that
+    /// is not named as a run names it, and one a live process is still writing.
+    static Status remove(const QString &backupPath);
 
     /// The lock a run holds while it writes a backup folder: `<stack dir>/<name>.lock` beside
     /// `<name>.partial` (a QLockFile: pid, host and program; released when the run has renamed

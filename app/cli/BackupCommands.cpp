@@ -25,6 +25,8 @@
 #include <QTimer>
 
 #include <csignal>
+#include <iostream>
+#include <string>
 #include <unistd.h>
 
 namespace lifeboat::cli {
@@ -505,6 +507,56 @@ int runVerify(const QStringList &arguments)
     err() << "DAMAGED: " << report.problems.size() << " problem(s) in " << path << '\n';
     err().flush();
     return 1;
+}
+
+int runDelete(const QStringList &arguments)
+{
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral(
+        "Delete one backup folder: a complete backup, or what a failed, cancelled or killed run left. "
+        "A backup still being written is refused."));
+    p.addPositionalArgument(QStringLiteral("backup"), QStringLiteral("Backup folder (see lifeboat-cli list)"));
+    const QCommandLineOption yes(QStringLiteral("yes"), QStringLiteral("Do not ask (required without a terminal)"));
+    p.addOption(yes);
+    p.addHelpOption();
+    p.process(arguments);
+    if (p.positionalArguments().size() != 1)
+        return fail(QStringLiteral("give one BACKUP folder (see --help)"));
+    const QString path = QDir(p.positionalArguments().first()).absolutePath();
+    if (!QFileInfo(path).isDir())
+        return fail(QStringLiteral("no backup folder at %1 (see lifeboat-cli list)").arg(path));
+    if (!BackupStore::isBackupFolderName(QFileInfo(path).fileName()))
+        return fail(QStringLiteral("%1 is not a Lifeboat backup folder (<root>/<stack>/<YYYYMMDD-HHMMSS>); nothing "
+                                   "was deleted")
+                        .arg(path));
+    const BackupInfo info = BackupStore::inspect(path);
+    if (info.state == BackupInfo::State::Running)
+        return fail(QStringLiteral("%1 is still being written: %2 Cancel that backup, or wait for it to finish.")
+                        .arg(path, info.message),
+                    1);
+    const QString what = info.manifest ? QStringLiteral("the %1 backup %2 of %3 (%4)")
+                                             .arg(BackupInfo::stateKey(info.state), info.name, info.stackId,
+                                                  humanSize(info.manifest->totalSize()))
+                                       : QStringLiteral("the %1 run %2 of %3")
+                                             .arg(BackupInfo::stateKey(info.state), info.name, info.stackId);
+    if (!p.isSet(yes)) {
+        if (!::isatty(STDIN_FILENO))
+            return fail(QStringLiteral("refusing to delete %1: no terminal to ask for confirmation. Re-run with --yes "
+                                       "to confirm.")
+                            .arg(path),
+                        4);
+        err() << "Delete " << what << "?\nThis removes " << path << " and everything in it. Type yes to continue: ";
+        err().flush();
+        std::string answer;
+        std::getline(std::cin, answer);
+        if (answer != "yes")
+            return fail(QStringLiteral("not confirmed; nothing was deleted"), 4);
+    }
+    if (const Status st = BackupStore::remove(path); !st)
+        return fail(st.error(), 1);
+    out() << "Deleted " << what << ": " << path << '\n';
+    out().flush();
+    return 0;
 }
 
 } // namespace lifeboat::cli

@@ -19,5 +19,8 @@ int runList(StackService *service, const QStringList &arguments);
 int runShow(const QStringList &arguments);
 /// `lifeboat-cli verify BACKUP`: non-zero naming each bad or missing file.
 int runVerify(const QStringList &arguments);
+/// `lifeboat-cli delete BACKUP [--yes]`: 0 deleted, 1 refused or failed, 2 bad arguments,
+/// 4 not confirmed.
+int runDelete(const QStringList &arguments);
 
 } // namespace lifeboat::cli

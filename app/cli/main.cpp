@@ -28,6 +28,7 @@ const char *const Usage = "Usage: lifeboat-cli COMMAND [OPTIONS]\n"
                           "  list [--out ROOT | --project DIR] [--json]\n"
                           "  show BACKUP [--json]              The manifest of one backup\n"
                           "  verify BACKUP                     Check every file against its SHA-256\n"
+                          "  delete BACKUP [--yes]             Delete a backup, or what a failed or killed run left\n"
                           "  restore BACKUP (--dsn URL | --project DIR | --new-db NAME --dsn SERVER_URL)\n"
                           "         [--only ITEM,...] [--conflict replace|truncate|append|skip]\n"
                           "         [--no-safety-backup] [--dry-run] [--script FILE] [--yes] [--json] [--list]\n"
@@ -85,6 +86,8 @@ int main(int argc, char *argv[])
         return cli::runShow(args);
     if (command == QLatin1String("verify"))
         return cli::runVerify(args);
+    if (command == QLatin1String("delete"))
+        return cli::runDelete(args);
     if (command == QLatin1String("restore")) {
         QTimer::singleShot(0, &app, [&] { cli::runRestore(&service, args); });
         return app.exec();

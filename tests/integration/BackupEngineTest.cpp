@@ -327,12 +327,31 @@ TEST(BackupFaults, ARunningBackupIsListedAsRunningAndCannotBeDeleted)
     ASSERT_FALSE(removed);
     EXPECT_TRUE(removed.error().contains(QLatin1String("still being written"))) << removed.error().toStdString();
     EXPECT_TRUE(QFileInfo::exists(running.path));
+    // The same from the command line, even with --yes.
+    const QString cli = QStringLiteral(LIFEBOAT_CLI_PATH);
+    QByteArray so, se;
+    EXPECT_EQ(runProgram(cli, {QStringLiteral("delete"), running.path, QStringLiteral("--yes")}, &so, &se), 1);
+    EXPECT_TRUE(se.contains("still being written")) << se.toStdString();
+    EXPECT_TRUE(QFileInfo::exists(running.path));
 
     run.job->cancel();
     const BackupResult r = await(run.job->future());
     EXPECT_EQ(r.outcome, BackupOutcome::Cancelled) << r.message.toStdString();
     EXPECT_EQ(BackupStore::list(run.out.path()).first().state, BackupInfo::State::Cancelled);
     EXPECT_EQ(filesNamed(run.out.path(), QStringLiteral("*.lock")), QStringList()) << "the lock goes with the run";
+
+    // What the cancelled run left can be removed; not without confirmation, and never a
+    // folder that is not a backup (the root, say).
+    EXPECT_EQ(runProgram(cli, {QStringLiteral("delete"), r.path}, &so, &se), 4) << "no terminal to ask, no --yes";
+    EXPECT_TRUE(QFileInfo::exists(r.path));
+    EXPECT_EQ(runProgram(cli, {QStringLiteral("delete"), run.out.path(), QStringLiteral("--yes")}, &so, &se), 2);
+    EXPECT_TRUE(se.contains("not a Lifeboat backup folder")) << se.toStdString();
+    EXPECT_TRUE(QFileInfo::exists(r.path));
+    EXPECT_EQ(runProgram(cli, {QStringLiteral("delete"), r.path, QStringLiteral("--yes")}, &so, &se), 0)
+        << se.toStdString();
+    EXPECT_FALSE(QFileInfo::exists(r.path));
+    EXPECT_TRUE(so.contains("cancelled")) << so.toStdString();
+    EXPECT_TRUE(BackupStore::list(run.out.path()).isEmpty());
 }
 
 TEST(BackupFaults, TwoRunsStartedTogetherGetTheirOwnFolders)
