@@ -5,14 +5,18 @@
 #include <QDialogButtonBox>
 #include <QFileDialog>
 #include <QFormLayout>
+#include <QGuiApplication>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
 #include <QPushButton>
+#include <QScreen>
 #include <QSpinBox>
 #include <QToolButton>
 #include <QVBoxLayout>
+
+#include <algorithm>
 
 namespace lifeboat {
 
@@ -35,7 +39,12 @@ BackupDialog::BackupDialog(const Stack &stack, QWidget *parent)
         item->setFlags(item->flags() | Qt::ItemIsUserCheckable);
         item->setCheckState(remembered.components.contains(c) ? Qt::Checked : Qt::Unchecked);
     }
-    m_components->setMinimumHeight(m_components->sizeHintForRow(0) * 12 + 8);
+    // Every row whole: all twelve components and their descriptions, without scrolling.
+    const int frame = 2 * m_components->frameWidth();
+    m_components->setMinimumHeight(m_components->sizeHintForRow(0) * m_components->count() + frame + 4);
+    const int available = QGuiApplication::primaryScreen() ? QGuiApplication::primaryScreen()->availableGeometry().width()
+                                                           : 1024;
+    m_components->setMinimumWidth(std::min(m_components->sizeHintForColumn(0) + frame + 8, available * 4 / 5));
     connect(m_components, &QListWidget::itemChanged, this, &BackupDialog::updateOk);
 
     auto *all = new QPushButton(tr("All"), this);
@@ -91,10 +100,23 @@ BackupDialog::BackupDialog(const Stack &stack, QWidget *parent)
     });
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
 
+    auto *heading = new QLabel(QStringLiteral("<b>%1</b> — %2@%3")
+                                   .arg(stack.name.toHtmlEscaped(), stack.connection.user.toHtmlEscaped(),
+                                        stack.connection.displayAddress().toHtmlEscaped()),
+                               this);
+    heading->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    auto *remembers = new QLabel(tr("These choices are kept for this stack: the tray, startup backups and "
+                                    "lifeboat-cli use them too."),
+                                 this);
+    remembers->setWordWrap(true);
+    remembers->setEnabled(false);
+
     auto *layout = new QVBoxLayout(this);
+    layout->addWidget(heading);
     layout->addLayout(selection);
     layout->addWidget(m_components, 1);
     layout->addLayout(form);
+    layout->addWidget(remembers);
     layout->addWidget(buttons);
     updateOk();
 }

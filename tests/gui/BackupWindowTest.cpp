@@ -88,6 +88,7 @@ protected:
         QTimer::singleShot(100, [] {
             auto *dialog = qobject_cast<QDialog *>(QApplication::activeModalWidget());
             ASSERT_TRUE(dialog) << "the backup sheet opens";
+            saveScreenshot(*dialog, QStringLiteral("backup-sheet.png"));
             dialog->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok)->click();
         });
         action(*window, QStringLiteral("Back up now"))->trigger();
