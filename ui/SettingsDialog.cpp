@@ -5,6 +5,7 @@
 #include <QCheckBox>
 #include <QDialogButtonBox>
 #include <QFormLayout>
+#include <QGroupBox>
 #include <QLabel>
 #include <QSettings>
 #include <QSpinBox>
@@ -57,19 +58,34 @@ SettingsDialog::SettingsDialog(QWidget *parent)
     m_compress->setAccessibleName(tr("Default compression level"));
     m_tray->setChecked(startInTray());
 
-    auto *note = new QLabel(tr("After each successful backup Lifeboat shows which older complete backups fall "
-                               "outside this number and deletes them only when you confirm. The newest verified "
-                               "backup is always kept."),
-                            this);
-    note->setWordWrap(true);
-    note->setEnabled(false);
+    auto dimNote = [this](const QString &text) {
+        auto *note = new QLabel(text, this);
+        note->setWordWrap(true);
+        note->setEnabled(false);
+        return note;
+    };
 
-    auto *form = new QFormLayout;
-    form->addRow(tr("Keep per stack:"), m_keep);
-    form->addRow(QString(), note);
-    form->addRow(tr("Parallel connections:"), m_jobs);
-    form->addRow(tr("Compression (0–9):"), m_compress);
-    form->addRow(QString(), m_tray);
+    auto *history = new QGroupBox(tr("Old backups"), this);
+    auto *historyForm = new QFormLayout(history);
+    historyForm->addRow(tr("Keep per stack:"), m_keep);
+    historyForm->addRow(QString(),
+                        dimNote(tr("After each successful backup Lifeboat shows which older complete backups fall "
+                                   "outside this number and deletes them only when you confirm. The newest "
+                                   "verified backup is always kept.")));
+
+    auto *defaults = new QGroupBox(tr("New backups"), this);
+    auto *defaultsForm = new QFormLayout(defaults);
+    m_jobs->setToolTip(tr("Connections that export tables to CSV at the same time."));
+    m_compress->setToolTip(tr("pg_dump compression: 1 is about twice as fast as 6 for about 4% more size."));
+    defaultsForm->addRow(tr("Parallel connections:"), m_jobs);
+    defaultsForm->addRow(tr("Compression (0–9):"), m_compress);
+    defaultsForm->addRow(QString(),
+                         dimNote(tr("For every stack whose backup sheet has not set its own: in the window, the "
+                                    "tray, startup backups and lifeboat-cli.")));
+
+    auto *start = new QGroupBox(tr("Start"), this);
+    auto *startLayout = new QVBoxLayout(start);
+    startLayout->addWidget(m_tray);
 
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Save | QDialogButtonBox::Cancel, this);
     connect(buttons, &QDialogButtonBox::accepted, this, [this] {
@@ -78,8 +94,11 @@ SettingsDialog::SettingsDialog(QWidget *parent)
     });
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     auto *layout = new QVBoxLayout(this);
-    layout->addLayout(form);
+    layout->addWidget(history);
+    layout->addWidget(defaults);
+    layout->addWidget(start);
     layout->addWidget(buttons);
+    setMinimumWidth(fontMetrics().averageCharWidth() * 96); // the notes in two or three lines, not five
 }
 
 void SettingsDialog::save()

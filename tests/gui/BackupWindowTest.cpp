@@ -32,6 +32,7 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSignalSpy>
+#include <QSpinBox>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QThread>
@@ -78,6 +79,7 @@ protected:
     {
         window.reset();
         QSettings().remove(QStringLiteral("retention"));
+        QSettings().remove(QStringLiteral("defaults"));
         QSettings().remove(QStringLiteral("stacks/lifeboat-demo"));
         qunsetenv("PGPASSFILE");
     }
@@ -324,6 +326,47 @@ TEST_F(BackupWindowTest, ABackupMadeByTheCliAppearsWithoutARestart)
               0)
         << se.toStdString();
     EXPECT_TRUE(so.contains(path.toUtf8())) << so.toStdString();
+}
+
+TEST_F(BackupWindowTest, SettingsDefaultsReachTheBackupSheetAndTheCli)
+{
+    // Settings…: three connections and compression 4 as the defaults of every stack.
+    QTimer::singleShot(100, [] {
+        auto *dialog = qobject_cast<QDialog *>(QApplication::activeModalWidget());
+        ASSERT_TRUE(dialog) << "the settings dialog opens";
+        for (QSpinBox *box : dialog->findChildren<QSpinBox *>()) {
+            if (box->accessibleName() == QLatin1String("Default parallel connections"))
+                box->setValue(3);
+            if (box->accessibleName() == QLatin1String("Default compression level"))
+                box->setValue(4);
+        }
+        saveScreenshot(*dialog, QStringLiteral("settings.png"));
+        dialog->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Save)->click();
+    });
+    action(*window, QStringLiteral("Settings…"))->trigger();
+
+    // The backup sheet of a stack without choices of its own opens with them.
+    QTimer::singleShot(100, [] {
+        auto *dialog = qobject_cast<QDialog *>(QApplication::activeModalWidget());
+        ASSERT_TRUE(dialog) << "the backup sheet opens";
+        QStringList values;
+        for (QSpinBox *box : dialog->findChildren<QSpinBox *>())
+            values << box->accessibleName() + u'=' + QString::number(box->value());
+        EXPECT_TRUE(values.contains(QStringLiteral("Parallel connections=3"))) << values.join(u' ').toStdString();
+        EXPECT_TRUE(values.contains(QStringLiteral("Compression level=4"))) << values.join(u' ').toStdString();
+        dialog->reject();
+    });
+    action(*window, QStringLiteral("Back up now"))->trigger();
+
+    // And so does lifeboat-cli, which says so.
+    QByteArray so, se;
+    ASSERT_EQ(runProgram(QStringLiteral(LIFEBOAT_CLI_PATH),
+                         {QStringLiteral("backup"), QStringLiteral("--project"), fixture.projectDir(),
+                          QStringLiteral("--components"), QStringLiteral("functions")},
+                         &so, &se),
+              0)
+        << se.toStdString();
+    EXPECT_TRUE(se.contains("3 connections") && se.contains("compression 4")) << se.toStdString();
 }
 
 TEST_F(BackupWindowTest, ABackupBeingWrittenElsewhereShowsInProgressAndCannotBeDeleted)
