@@ -21,9 +21,9 @@
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QLocale>
-#include <QSet>
 #include <QTimer>
 
+#include <algorithm>
 #include <csignal>
 #include <iostream>
 #include <string>
@@ -373,27 +373,36 @@ int runList(StackService *service, const QStringList &arguments)
     // A folder named on the command line that is not there is a typo, not an empty history.
     // Each stack's backups are looked for where Lifeboat puts them: the root chosen for the
     // stack, and its default root (where backups made before that choice are).
-    QStringList roots;
-    QString onlyStack;
-    auto addRootsOf = [&roots](const Stack &stack) {
-        for (const QString &root : {BackupPreferences::root(stack), BackupEngine::defaultOutputRoot(stack)})
-            if (!roots.contains(QDir(root).absolutePath()))
-                roots << QDir(root).absolutePath();
+    struct Root
+    {
+        QString path;
+        QString onlyStack; ///< a root shared by several stacks, listed for one of them
+    };
+    QList<Root> roots;
+    auto addRoot = [&roots](const QString &root, const QString &onlyStack = {}) {
+        const QString path = QDir(root).absolutePath();
+        if (std::none_of(roots.cbegin(), roots.cend(), [&](const Root &r) { return r.path == path; }))
+            roots << Root{path, onlyStack};
+    };
+    auto addRootsOf = [&addRoot](const Stack &stack) {
+        addRoot(BackupPreferences::root(stack));
+        addRoot(BackupEngine::defaultOutputRoot(stack));
     };
     if (p.isSet(outOpt)) {
         if (!QFileInfo(p.value(outOpt)).isDir())
             return fail(QStringLiteral("no backup root at %1 (check --out: it is the folder given to "
                                        "`lifeboat-cli backup --out`)")
                             .arg(p.value(outOpt)));
-        roots << QDir(p.value(outOpt)).absolutePath();
+        addRoot(p.value(outOpt));
     }
     if (p.isSet(project)) {
         if (!QFileInfo(p.value(project)).isDir())
             return fail(QStringLiteral("no project folder at %1 (check --project)").arg(p.value(project)));
+        // The project's own supabase_backups folder whole, and the root chosen for its stack
+        // (which other stacks may share) for this stack only.
         const Stack stack = StackScanner::stackFromProjectDir(p.value(project));
-        if (!p.isSet(outOpt))
-            addRootsOf(stack);
-        onlyStack = stack.id;
+        addRoot(BackupEngine::defaultOutputRoot(stack));
+        addRoot(BackupPreferences::root(stack), stack.id);
     }
     if (roots.isEmpty()) {
         for (const QString &dir : service->catalog()->projectDirs())
@@ -403,15 +412,13 @@ int runList(StackService *service, const QStringList &arguments)
         addRootsOf(Stack{});
     }
     QList<BackupInfo> all;
-    QSet<QString> seen;
-    for (const QString &root : std::as_const(roots)) {
-        for (const BackupInfo &b : BackupStore::list(root)) {
-            if ((onlyStack.isEmpty() || b.stackId == onlyStack) && !seen.contains(b.path)) {
-                seen.insert(b.path);
+    for (const Root &root : std::as_const(roots))
+        for (const BackupInfo &b : BackupStore::list(root.path))
+            if (root.onlyStack.isEmpty() || b.stackId == root.onlyStack)
                 all << b;
-            }
-        }
-    }
+    std::stable_sort(all.begin(), all.end(), [](const BackupInfo &a, const BackupInfo &b) {
+        return a.timestamp > b.timestamp; // newest first, whichever root holds it
+    });
 
     if (p.isSet(json)) {
         QJsonArray a;
@@ -438,7 +445,10 @@ int runList(StackService *service, const QStringList &arguments)
         return 0;
     }
     if (all.isEmpty()) {
-        out() << "No backups in " << roots.join(QStringLiteral(", ")) << ".\n";
+        QStringList paths;
+        for (const Root &root : std::as_const(roots))
+            paths << root.path;
+        out() << "No backups in " << paths.join(QStringLiteral(", ")) << ".\n";
         return 0;
     }
     out() << QStringLiteral("%1  %2  %3  %4  %5\n")
