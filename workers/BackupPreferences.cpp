@@ -56,12 +56,20 @@ BackupRequest BackupPreferences::request(const Stack &stack)
 
 void BackupPreferences::remember(const BackupRequest &request)
 {
+    // Only what differs from the defaults is the stack's own: the rest keeps following
+    // Settings… (a stack backed up once with 2 connections takes 3 when the default becomes 3).
     QSettings s;
-    s.setValue(key(request.stack, "components"), request.components);
-    s.setValue(key(request.stack, "root"), request.outputRoot);
-    s.setValue(key(request.stack, "jobs"), request.jobs);
-    s.setValue(key(request.stack, "compress"), request.compressLevel);
-    s.setValue(key(request.stack, "storageDir"), request.storageDir);
+    auto keep = [&](const char *name, const QVariant &value, const QVariant &byDefault) {
+        if (value == byDefault)
+            s.remove(key(request.stack, name));
+        else
+            s.setValue(key(request.stack, name), value);
+    };
+    keep("components", request.components, Component::all());
+    keep("root", request.outputRoot, BackupEngine::defaultOutputRoot(request.stack));
+    keep("jobs", request.jobs, defaultJobs());
+    keep("compress", request.compressLevel, defaultCompression());
+    keep("storageDir", request.storageDir, QString());
 }
 
 } // namespace lifeboat

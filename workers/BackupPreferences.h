@@ -24,7 +24,8 @@ public:
     static QString root(const Stack &stack);
     /// A request carrying the stack's remembered choices, the defaults where there are none.
     static BackupRequest request(const Stack &stack);
-    /// Remembers the choices of `request` for its stack.
+    /// Remembers the choices of `request` for its stack: those that differ from the defaults
+    /// (the others follow the defaults when they change).
     static void remember(const BackupRequest &request);
 };
 
