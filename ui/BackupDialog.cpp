@@ -42,8 +42,8 @@ BackupDialog::BackupDialog(const Stack &stack, QWidget *parent)
     // Every row whole: all twelve components and their descriptions, without scrolling.
     const int frame = 2 * m_components->frameWidth();
     m_components->setMinimumHeight(m_components->sizeHintForRow(0) * m_components->count() + frame + 4);
-    const int available = QGuiApplication::primaryScreen() ? QGuiApplication::primaryScreen()->availableGeometry().width()
-                                                           : 1024;
+    const int available
+        = QGuiApplication::primaryScreen() ? QGuiApplication::primaryScreen()->availableGeometry().width() : 1024;
     m_components->setMinimumWidth(std::min(m_components->sizeHintForColumn(0) + frame + 8, available * 4 / 5));
     connect(m_components, &QListWidget::itemChanged, this, &BackupDialog::updateOk);
 
@@ -101,7 +101,8 @@ BackupDialog::BackupDialog(const Stack &stack, QWidget *parent)
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
 
     auto *heading = new QLabel(QStringLiteral("<b>%1</b> — %2@%3")
-                                   .arg(stack.name.toHtmlEscaped(), stack.connection.user.toHtmlEscaped(),
+                                   .arg(stack.name.toHtmlEscaped(),
+                                        stack.connection.user.toHtmlEscaped(),
                                         stack.connection.displayAddress().toHtmlEscaped()),
                                this);
     heading->setTextInteractionFlags(Qt::TextSelectableByMouse);

@@ -3,8 +3,8 @@
 #include "MainWindow.h"
 
 #include "BackupDialog.h"
-#include "BackupPreferences.h"
 #include "BackupHistoryModel.h"
+#include "BackupPreferences.h"
 #include "BackupProgressDock.h"
 #include "BackupProgressWidget.h"
 #include "BackupService.h"

@@ -1,8 +1,8 @@
 #include "RestoreWizard.h"
 #include "RestoreWizardParts.h"
 
-#include "BackupPreferences.h"
 #include "BackupHistoryModel.h"
+#include "BackupPreferences.h"
 #include "BackupService.h"
 #include "BackupStore.h"
 #include "Futures.h"

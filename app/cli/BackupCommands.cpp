@@ -7,8 +7,8 @@
 #include "Credentials.h"
 #include "DesktopNotifier.h"
 #include "RunCatalog.h"
-#include "StackScanner.h"
 #include "StackArguments.h"
+#include "StackScanner.h"
 #include "StackService.h"
 #include "StatusProbe.h"
 
@@ -151,15 +151,12 @@ void runBackup(StackService *service, const QStringList &arguments)
                        "compression 1.\n\nComponents: ")
         + Component::all().join(QStringLiteral(", ")));
     const QCommandLineOption outOpt(QStringLiteral("out"), QStringLiteral("Backup root"), QStringLiteral("ROOT"));
-    const QCommandLineOption components(QStringLiteral("components"),
-                                        QStringLiteral("Comma-separated components to back up"),
-                                        QStringLiteral("LIST"));
-    const QCommandLineOption jobs(QStringLiteral("jobs"),
-                                  QStringLiteral("Parallel connections for the CSV export (1-16)"),
-                                  QStringLiteral("N"));
-    const QCommandLineOption compress(QStringLiteral("compress"),
-                                      QStringLiteral("pg_dump compression level (0-9)"),
-                                      QStringLiteral("LEVEL"));
+    const QCommandLineOption components(
+        QStringLiteral("components"), QStringLiteral("Comma-separated components to back up"), QStringLiteral("LIST"));
+    const QCommandLineOption jobs(
+        QStringLiteral("jobs"), QStringLiteral("Parallel connections for the CSV export (1-16)"), QStringLiteral("N"));
+    const QCommandLineOption compress(
+        QStringLiteral("compress"), QStringLiteral("pg_dump compression level (0-9)"), QStringLiteral("LEVEL"));
     const QCommandLineOption storage(QStringLiteral("storage-dir"),
                                      QStringLiteral("Folder holding the storage object files (<bucket>/<name>)"),
                                      QStringLiteral("DIR"));
@@ -522,9 +519,9 @@ int runVerify(const QStringList &arguments)
 int runDelete(const QStringList &arguments)
 {
     QCommandLineParser p;
-    p.setApplicationDescription(QStringLiteral(
-        "Delete one backup folder: a complete backup, or what a failed, cancelled or killed run left. "
-        "A backup still being written is refused."));
+    p.setApplicationDescription(
+        QStringLiteral("Delete one backup folder: a complete backup, or what a failed, cancelled or killed run left. "
+                       "A backup still being written is refused."));
     p.addPositionalArgument(QStringLiteral("backup"), QStringLiteral("Backup folder (see lifeboat-cli list)"));
     const QCommandLineOption yes(QStringLiteral("yes"), QStringLiteral("Do not ask (required without a terminal)"));
     p.addOption(yes);
@@ -544,11 +541,14 @@ int runDelete(const QStringList &arguments)
         return fail(QStringLiteral("%1 is still being written: %2 Cancel that backup, or wait for it to finish.")
                         .arg(path, info.message),
                     1);
-    const QString what = info.manifest ? QStringLiteral("the %1 backup %2 of %3 (%4)")
-                                             .arg(BackupInfo::stateKey(info.state), info.name, info.stackId,
-                                                  humanSize(info.manifest->totalSize()))
-                                       : QStringLiteral("the %1 run %2 of %3")
-                                             .arg(BackupInfo::stateKey(info.state), info.name, info.stackId);
+    const QString what
+        = info.manifest
+              ? QStringLiteral("the %1 backup %2 of %3 (%4)")
+                    .arg(BackupInfo::stateKey(info.state),
+                         info.name,
+                         info.stackId,
+                         humanSize(info.manifest->totalSize()))
+              : QStringLiteral("the %1 run %2 of %3").arg(BackupInfo::stateKey(info.state), info.name, info.stackId);
     if (!p.isSet(yes)) {
         if (!::isatty(STDIN_FILENO))
             return fail(QStringLiteral("refusing to delete %1: no terminal to ask for confirmation. Re-run with --yes "

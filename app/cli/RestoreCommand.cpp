@@ -226,10 +226,11 @@ void runRestore(StackService *service, const QStringList &arguments)
                                         QStringLiteral("DIR"));
     const QCommandLineOption noSafety(QStringLiteral("no-safety-backup"),
                                       QStringLiteral("Do not back up the target first (there is then no way back)"));
-    const QCommandLineOption safetyRoot(QStringLiteral("safety-root"),
-                                        QStringLiteral("Backup root for the safety backup (default: the target stack's, as "
-                                                       "chosen in Lifeboat)"),
-                                        QStringLiteral("ROOT"));
+    const QCommandLineOption safetyRoot(
+        QStringLiteral("safety-root"),
+        QStringLiteral("Backup root for the safety backup (default: the target stack's, as "
+                       "chosen in Lifeboat)"),
+        QStringLiteral("ROOT"));
     const QCommandLineOption dryRun(QStringLiteral("dry-run"), QStringLiteral("Print the plan and change nothing"));
     const QCommandLineOption script(QStringLiteral("script"),
                                     QStringLiteral("Save the plan as a bash script to FILE"), QStringLiteral("FILE"));

@@ -20,7 +20,9 @@ bool sameServer(const ConnectionInfo &a, const ConnectionInfo &b)
 
 } // namespace
 
-Result<Stack> stackFromArguments(const QString &projectDir, const QString &dsn, const QList<Stack> &profiles,
+Result<Stack> stackFromArguments(const QString &projectDir,
+                                 const QString &dsn,
+                                 const QList<Stack> &profiles,
                                  std::optional<QString> *urlPassword)
 {
     if (projectDir.isEmpty() == dsn.isEmpty())
@@ -41,7 +43,8 @@ Result<Stack> stackFromArguments(const QString &projectDir, const QString &dsn, 
                  "prefer ~/.pgpass or PGPASSFILE.\n";
     for (const Stack &profile : profiles) {
         if (sameServer(profile.connection, info.value())) {
-            err() << "lifeboat-cli: " << info->user << '@' << info->displayAddress() << " is the profile \"" << profile.name << "\" (" << profile.id
+            err() << "lifeboat-cli: " << info->user << '@' << info->displayAddress() << " is the profile \""
+                  << profile.name << "\" (" << profile.id
                   << "): its keychain password, backup choices and history apply.\n";
             Stack known = profile;
             known.connection = info.value(); // the host as written

@@ -13,7 +13,9 @@ namespace lifeboat::cli {
 /// that reaches the same server, database and user as one of `profiles` is that profile, so its
 /// keychain password, its backup choices and its history apply (said on stderr). A password
 /// inside the URL is handed back in `urlPassword`, with a warning on stderr.
-Result<Stack> stackFromArguments(const QString &projectDir, const QString &dsn, const QList<Stack> &profiles,
+Result<Stack> stackFromArguments(const QString &projectDir,
+                                 const QString &dsn,
+                                 const QList<Stack> &profiles,
                                  std::optional<QString> *urlPassword);
 
 } // namespace lifeboat::cli

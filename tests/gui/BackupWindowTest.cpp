@@ -306,23 +306,30 @@ TEST_F(BackupWindowTest, ABackupMadeByTheCliAppearsWithoutARestart)
     // the backup lands in this History and carries the object files.
     QByteArray so, se;
     ASSERT_EQ(runProgram(QStringLiteral(LIFEBOAT_CLI_PATH),
-                         {QStringLiteral("backup"), QStringLiteral("--project"), fixture.projectDir(),
-                          QStringLiteral("--components"), QStringLiteral("database,functions,storage")},
-                         &so, &se),
+                         {QStringLiteral("backup"),
+                          QStringLiteral("--project"),
+                          fixture.projectDir(),
+                          QStringLiteral("--components"),
+                          QStringLiteral("database,functions,storage")},
+                         &so,
+                         &se),
               0)
         << se.toStdString();
     const QString path = QString::fromUtf8(so.trimmed());
     EXPECT_EQ(QFileInfo(path).absolutePath(), out.path() + QStringLiteral("/lifeboat-demo")) << path.toStdString();
     EXPECT_TRUE(se.contains("using the choices saved in Lifeboat")) << "the CLI says where its choices came from";
-    EXPECT_TRUE(QFileInfo::exists(path + QStringLiteral("/storage/files/avatars/00000000-0000-4000-8000-000000000001/avatar.png")))
+    EXPECT_TRUE(QFileInfo::exists(
+        path + QStringLiteral("/storage/files/avatars/00000000-0000-4000-8000-000000000001/avatar.png")))
         << "the remembered storage folder was used";
     ASSERT_TRUE(waitUntil([&] { return window->historyPane()->model()->rowCount() == 1; }, 15000))
         << "the History follows the folder on disk";
     EXPECT_EQ(window->historyPane()->model()->backupAt(0)->path, path);
 
     // `list --project` looks where this stack's backups go, not only in the project folder.
-    ASSERT_EQ(runProgram(QStringLiteral(LIFEBOAT_CLI_PATH), {QStringLiteral("list"), QStringLiteral("--project"), fixture.projectDir()},
-                         &so, &se),
+    ASSERT_EQ(runProgram(QStringLiteral(LIFEBOAT_CLI_PATH),
+                         {QStringLiteral("list"), QStringLiteral("--project"), fixture.projectDir()},
+                         &so,
+                         &se),
               0)
         << se.toStdString();
     EXPECT_TRUE(so.contains(path.toUtf8())) << so.toStdString();
@@ -367,9 +374,13 @@ TEST_F(BackupWindowTest, SettingsDefaultsReachTheBackupSheetAndTheCli)
     // And so does lifeboat-cli, which says so.
     QByteArray so, se;
     ASSERT_EQ(runProgram(QStringLiteral(LIFEBOAT_CLI_PATH),
-                         {QStringLiteral("backup"), QStringLiteral("--project"), fixture.projectDir(),
-                          QStringLiteral("--components"), QStringLiteral("functions")},
-                         &so, &se),
+                         {QStringLiteral("backup"),
+                          QStringLiteral("--project"),
+                          fixture.projectDir(),
+                          QStringLiteral("--components"),
+                          QStringLiteral("functions")},
+                         &so,
+                         &se),
               0)
         << se.toStdString();
     EXPECT_TRUE(se.contains("3 connections") && se.contains("compression 4")) << se.toStdString();

@@ -103,11 +103,15 @@ TEST(SecretStoreKeyring, CliSavesAPasswordReadFromStdinInTheKeychain)
     // into the profile's folder, where Lifeboat's History for it looks.
     QTemporaryDir root;
     ASSERT_EQ(runProgram(QStringLiteral(LIFEBOAT_CLI_PATH),
-                         {QStringLiteral("backup"), QStringLiteral("--dsn"),
+                         {QStringLiteral("backup"),
+                          QStringLiteral("--dsn"),
                           QStringLiteral("postgresql://postgres@localhost:%1/postgres").arg(cluster.port()),
-                          QStringLiteral("--out"), root.path(), QStringLiteral("--components"),
+                          QStringLiteral("--out"),
+                          root.path(),
+                          QStringLiteral("--components"),
                           QStringLiteral("functions")},
-                         &out, &err),
+                         &out,
+                         &err),
               0)
         << err.toStdString();
     EXPECT_EQ(QFileInfo(QString::fromUtf8(out.trimmed())).absolutePath(), root.path() + QStringLiteral("/cli-db"))
