@@ -96,6 +96,17 @@ protected:
         action(*window, QStringLiteral("Back up now"))->trigger();
     }
 
+    // `lifeboat-cli backup --project` of the fixture, with no option but the components: as a
+    // startup hook runs it, so the stack's saved choices decide the rest.
+    int cliBackup(const QString &components, QByteArray *so, QByteArray *se)
+    {
+        return runProgram(QStringLiteral(LIFEBOAT_CLI_PATH),
+                          {QStringLiteral("backup"), QStringLiteral("--project"), fixture.projectDir(),
+                           QStringLiteral("--components"), components},
+                          so,
+                          se);
+    }
+
     BackupProgressWidget *waitForPanel()
     {
         EXPECT_TRUE(waitUntil([&] { return !window->progressWidgets().isEmpty(); }));
@@ -305,16 +316,7 @@ TEST_F(BackupWindowTest, ABackupMadeByTheCliAppearsWithoutARestart)
     // the storage folder chosen for this stack in Lifeboat (set up as the sheet saves them), so
     // the backup lands in this History and carries the object files.
     QByteArray so, se;
-    ASSERT_EQ(runProgram(QStringLiteral(LIFEBOAT_CLI_PATH),
-                         {QStringLiteral("backup"),
-                          QStringLiteral("--project"),
-                          fixture.projectDir(),
-                          QStringLiteral("--components"),
-                          QStringLiteral("database,functions,storage")},
-                         &so,
-                         &se),
-              0)
-        << se.toStdString();
+    ASSERT_EQ(cliBackup(QStringLiteral("database,functions,storage"), &so, &se), 0) << se.toStdString();
     const QString path = QString::fromUtf8(so.trimmed());
     EXPECT_EQ(QFileInfo(path).absolutePath(), out.path() + QStringLiteral("/lifeboat-demo")) << path.toStdString();
     EXPECT_TRUE(se.contains("using the choices saved in Lifeboat")) << "the CLI says where its choices came from";
@@ -373,16 +375,7 @@ TEST_F(BackupWindowTest, SettingsDefaultsReachTheBackupSheetAndTheCli)
 
     // And so does lifeboat-cli, which says so.
     QByteArray so, se;
-    ASSERT_EQ(runProgram(QStringLiteral(LIFEBOAT_CLI_PATH),
-                         {QStringLiteral("backup"),
-                          QStringLiteral("--project"),
-                          fixture.projectDir(),
-                          QStringLiteral("--components"),
-                          QStringLiteral("functions")},
-                         &so,
-                         &se),
-              0)
-        << se.toStdString();
+    ASSERT_EQ(cliBackup(QStringLiteral("functions"), &so, &se), 0) << se.toStdString();
     EXPECT_TRUE(se.contains("3 connections") && se.contains("compression 4")) << se.toStdString();
 }
 
