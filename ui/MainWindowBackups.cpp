@@ -14,7 +14,6 @@
 #include "MessageBar.h"
 #include "RestoreWizard.h"
 #include "RetentionPolicy.h"
-#include "SettingsDialog.h"
 #include "StackService.h"
 #include "StackTableModel.h"
 
@@ -170,7 +169,7 @@ QList<BackupProgressWidget *> MainWindow::progressWidgets() const
 
 void MainWindow::offerRetention(const QList<BackupInfo> &backups)
 {
-    const int keep = SettingsDialog::keepLast();
+    const int keep = BackupPreferences::keepLast();
     const QStringList remove = backupsBeyondRetention(backups, keep);
     if (remove.isEmpty())
         return;

@@ -14,14 +14,8 @@
 namespace lifeboat {
 
 namespace {
-const QString KeepKey = QStringLiteral("retention/keepLast");
 const QString TrayKey = QStringLiteral("general/startInTray");
 } // namespace
-
-int SettingsDialog::keepLast()
-{
-    return QSettings().value(KeepKey, 0).toInt();
-}
 
 bool SettingsDialog::startInTray()
 {
@@ -48,7 +42,7 @@ SettingsDialog::SettingsDialog(QWidget *parent)
     setWindowTitle(tr("Lifeboat settings"));
     m_keep->setRange(0, 999);
     m_keep->setSpecialValueText(tr("keep all"));
-    m_keep->setValue(keepLast());
+    m_keep->setValue(BackupPreferences::keepLast());
     m_keep->setAccessibleName(tr("Complete backups to keep per stack"));
     m_jobs->setRange(1, 16);
     m_jobs->setValue(BackupPreferences::defaultJobs());
@@ -104,9 +98,9 @@ SettingsDialog::SettingsDialog(QWidget *parent)
 void SettingsDialog::save()
 {
     QSettings s;
-    s.setValue(KeepKey, m_keep->value());
     s.setValue(TrayKey, m_tray->isChecked());
     BackupPreferences::setDefaults(m_jobs->value(), m_compress->value());
+    BackupPreferences::setKeepLast(m_keep->value());
 }
 
 } // namespace lifeboat

@@ -17,7 +17,6 @@ class SettingsDialog final : public QDialog
 public:
     explicit SettingsDialog(QWidget *parent = nullptr);
 
-    static int keepLast();
     static bool startInTray();
     /// "Back up when this stack starts": a backup runs when its database goes from down to up.
     static bool backsUpOnStart(const QString &stackId);

@@ -10,6 +10,7 @@ namespace {
 
 const QString JobsKey = QStringLiteral("defaults/jobs");
 const QString CompressKey = QStringLiteral("defaults/compress");
+const QString KeepKey = QStringLiteral("retention/keepLast");
 
 QString key(const Stack &stack, const char *name)
 {
@@ -33,6 +34,16 @@ void BackupPreferences::setDefaults(int jobs, int compression)
     QSettings s;
     s.setValue(JobsKey, jobs);
     s.setValue(CompressKey, compression);
+}
+
+int BackupPreferences::keepLast()
+{
+    return QSettings().value(KeepKey, 0).toInt();
+}
+
+void BackupPreferences::setKeepLast(int keep)
+{
+    QSettings().setValue(KeepKey, keep);
 }
 
 QString BackupPreferences::root(const Stack &stack)

@@ -6,6 +6,7 @@
 #include "CliOutput.h"
 #include "Credentials.h"
 #include "DesktopNotifier.h"
+#include "RetentionPolicy.h"
 #include "RunCatalog.h"
 #include "StackArguments.h"
 #include "StackScanner.h"
@@ -73,6 +74,23 @@ int fail(const QString &message, int code = 2)
     err() << "lifeboat-cli: " << message << '\n';
     err().flush();
     return code;
+}
+
+/// Asks on the terminal, unless `yes`; without a terminal only `yes` confirms. 0 when
+/// confirmed, else 4 after saying why nothing was done.
+int confirm(bool yes, const QString &question, const QString &action)
+{
+    if (yes)
+        return 0;
+    if (!::isatty(STDIN_FILENO))
+        return fail(QStringLiteral("refusing to %1: no terminal to ask for confirmation. Re-run with --yes to confirm.")
+                        .arg(action),
+                    4);
+    err() << question << " Type yes to continue: ";
+    err().flush();
+    std::string answer;
+    std::getline(std::cin, answer);
+    return answer == "yes" ? 0 : fail(QStringLiteral("not confirmed; nothing was deleted"), 4);
 }
 
 void startRun(const BackupRequest &req, bool asJson, bool tty, bool showLog, bool sendNotice);
@@ -549,24 +567,104 @@ int runDelete(const QStringList &arguments)
                          info.stackId,
                          humanSize(info.manifest->totalSize()))
               : QStringLiteral("the %1 run %2 of %3").arg(BackupInfo::stateKey(info.state), info.name, info.stackId);
-    if (!p.isSet(yes)) {
-        if (!::isatty(STDIN_FILENO))
-            return fail(QStringLiteral("refusing to delete %1: no terminal to ask for confirmation. Re-run with --yes "
-                                       "to confirm.")
-                            .arg(path),
-                        4);
-        err() << "Delete " << what << "?\nThis removes " << path << " and everything in it. Type yes to continue: ";
-        err().flush();
-        std::string answer;
-        std::getline(std::cin, answer);
-        if (answer != "yes")
-            return fail(QStringLiteral("not confirmed; nothing was deleted"), 4);
-    }
+    if (const int refused = confirm(p.isSet(yes),
+                                    QStringLiteral("Delete %1?\nThis removes %2 and everything in it.").arg(what, path),
+                                    QStringLiteral("delete %1").arg(path)))
+        return refused;
     if (const Status st = BackupStore::remove(path); !st)
         return fail(st.error(), 1);
     out() << "Deleted " << what << ": " << path << '\n';
     out().flush();
     return 0;
+}
+
+int runPrune(StackService *service, const QStringList &arguments)
+{
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral(
+        "Delete the complete backups of a stack beyond the last N, as Lifeboat's retention does: the newest "
+        "verified backup always stays, and failed, cancelled or incomplete runs are left alone (see delete)."));
+    const QCommandLineOption project(
+        QStringLiteral("project"), QStringLiteral("Supabase project folder"), QStringLiteral("DIR"));
+    const QCommandLineOption dsn(
+        QStringLiteral("dsn"), QStringLiteral("postgresql://USER@HOST:PORT/DB"), QStringLiteral("URL"));
+    const QCommandLineOption outOpt(QStringLiteral("out"),
+                                    QStringLiteral("Backup root (default: the stack's, as chosen in Lifeboat)"),
+                                    QStringLiteral("ROOT"));
+    const QCommandLineOption keepOpt(QStringLiteral("keep"),
+                                     QStringLiteral("Complete backups to keep (default: Settings… → Keep per stack)"),
+                                     QStringLiteral("N"));
+    const QCommandLineOption dryRun(QStringLiteral("dry-run"),
+                                    QStringLiteral("Say what would be deleted, delete nothing"));
+    const QCommandLineOption yes(QStringLiteral("yes"), QStringLiteral("Do not ask (required without a terminal)"));
+    p.addOptions({project, dsn, outOpt, keepOpt, dryRun, yes});
+    p.addHelpOption();
+    p.process(arguments);
+
+    std::optional<QString> urlPassword;
+    auto stack = stackFromArguments(p.value(project), p.value(dsn), service->catalog()->profiles(), &urlPassword);
+    if (!stack)
+        return fail(stack.error());
+    int keep = BackupPreferences::keepLast();
+    if (p.isSet(keepOpt)) {
+        bool ok = false;
+        keep = p.value(keepOpt).toInt(&ok);
+        if (!ok || keep < 1)
+            return fail(QStringLiteral("--keep must be 1 or more (to delete every backup, use delete)"));
+    }
+    if (keep <= 0) {
+        out() << "Retention keeps every backup (set Keep per stack in Lifeboat's Settings, or give --keep N); "
+                 "nothing to delete.\n";
+        return 0;
+    }
+    const QString root = p.isSet(outOpt) ? QDir(p.value(outOpt)).absolutePath() : BackupPreferences::root(*stack);
+    if (!QFileInfo(root).isDir())
+        return fail(QStringLiteral("no backup root at %1 (check --out, or the stack's backup folder)").arg(root));
+
+    QList<BackupInfo> backups;
+    const RunCatalog catalog;
+    for (BackupInfo &b : BackupStore::list(root)) {
+        if (b.stackId != stack->id)
+            continue;
+        if (auto v = catalog.verification(b.path))
+            b.verifiedOk = v->ok;
+        backups << b;
+    }
+    const QStringList beyond = backupsBeyondRetention(backups, keep);
+    out() << "Keeping the last " << keep << " complete backup(s) of " << stack->name
+          << " and the newest verified one, in " << root << ".\n";
+    if (beyond.isEmpty()) {
+        out() << "Nothing to delete.\n";
+        return 0;
+    }
+    qint64 bytes = 0;
+    for (const BackupInfo &b : std::as_const(backups)) {
+        if (beyond.contains(b.path)) {
+            bytes += b.manifest ? b.manifest->totalSize() : 0;
+            out() << "  " << (p.isSet(dryRun) ? "would delete " : "to delete ") << b.name << "  "
+                  << (b.manifest ? humanSize(b.manifest->totalSize()) : QStringLiteral("-")) << "  " << b.path << '\n';
+        }
+    }
+    out().flush();
+    if (p.isSet(dryRun)) {
+        out() << "Dry run: nothing was deleted.\n";
+        return 0;
+    }
+    if (const int refused
+        = confirm(p.isSet(yes),
+                  QStringLiteral("Delete these %1 backup(s) (%2)?").arg(beyond.size()).arg(humanSize(bytes)),
+                  QStringLiteral("delete %1 backup(s)").arg(beyond.size())))
+        return refused;
+    int failed = 0;
+    for (const QString &path : beyond) {
+        if (const Status st = BackupStore::remove(path); !st) {
+            ++failed;
+            err() << "lifeboat-cli: " << st.error() << '\n';
+        }
+    }
+    out() << "Deleted " << beyond.size() - failed << " backup(s).\n";
+    out().flush();
+    return failed ? 1 : 0;
 }
 
 } // namespace lifeboat::cli

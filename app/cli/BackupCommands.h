@@ -22,5 +22,9 @@ int runVerify(const QStringList &arguments);
 /// `lifeboat-cli delete BACKUP [--yes]`: 0 deleted, 1 refused or failed, 2 bad arguments,
 /// 4 not confirmed.
 int runDelete(const QStringList &arguments);
+/// `lifeboat-cli prune (--project DIR | --dsn URL) [--keep N] [--out ROOT] [--dry-run] [--yes]`:
+/// retention from the command line. 0 done (or nothing to do), 1 a deletion failed, 2 bad
+/// arguments, 4 not confirmed.
+int runPrune(StackService *service, const QStringList &arguments);
 
 } // namespace lifeboat::cli

@@ -29,6 +29,8 @@ const char *const Usage = "Usage: lifeboat-cli COMMAND [OPTIONS]\n"
                           "  show BACKUP [--json]              The manifest of one backup\n"
                           "  verify BACKUP                     Check every file against its SHA-256\n"
                           "  delete BACKUP [--yes]             Delete a backup, or what a failed or killed run left\n"
+                          "  prune (--project DIR | --dsn URL) [--keep N] [--dry-run] [--yes]\n"
+                          "                                    Delete complete backups beyond the last N\n"
                           "  restore BACKUP (--dsn URL | --project DIR | --new-db NAME --dsn SERVER_URL)\n"
                           "         [--only ITEM,...] [--conflict replace|truncate|append|skip]\n"
                           "         [--no-safety-backup] [--dry-run] [--script FILE] [--yes] [--json] [--list]\n"
@@ -88,6 +90,8 @@ int main(int argc, char *argv[])
         return cli::runVerify(args);
     if (command == QLatin1String("delete"))
         return cli::runDelete(args);
+    if (command == QLatin1String("prune"))
+        return cli::runPrune(&service, args);
     if (command == QLatin1String("restore")) {
         QTimer::singleShot(0, &app, [&] { cli::runRestore(&service, args); });
         return app.exec();

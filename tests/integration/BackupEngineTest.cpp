@@ -5,6 +5,7 @@
 #include "Fingerprint.h"
 #include "ToolLocator.h"
 
+#include <QDir>
 #include <QDirIterator>
 #include <QElapsedTimer>
 #include <QFileInfo>
@@ -352,6 +353,81 @@ TEST(BackupFaults, ARunningBackupIsListedAsRunningAndCannotBeDeleted)
     EXPECT_FALSE(QFileInfo::exists(r.path));
     EXPECT_TRUE(so.contains("cancelled")) << so.toStdString();
     EXPECT_TRUE(BackupStore::list(run.out.path()).isEmpty());
+}
+
+TEST(BackupRetention, PruneKeepsTheLastNAndTheNewestVerifiedOneAndAsksFirst)
+{
+    SupabaseFixture source;
+    QString error;
+    ASSERT_TRUE(source.setUp(&error)) << error.toStdString();
+    QTemporaryDir out;
+    const QString cli = QStringLiteral(LIFEBOAT_CLI_PATH);
+    const QStringList env{QStringLiteral("PGPASSFILE=") + source.cluster().pgpassFile()};
+    const QStringList stackArgs{QStringLiteral("--project"), source.projectDir(), QStringLiteral("--out"), out.path()};
+    QByteArray so, se;
+    QStringList made; // oldest first
+    for (int i = 0; i < 4; ++i) {
+        if (i > 0)
+            QThread::msleep(1100); // folders are named by the second
+        ASSERT_EQ(runProgram(cli,
+                             QStringList{QStringLiteral("backup")} + stackArgs
+                                 + QStringList{QStringLiteral("--components"), QStringLiteral("functions")},
+                             &so,
+                             &se,
+                             env),
+                  0)
+            << se.toStdString();
+        made << QString::fromUtf8(so.trimmed());
+    }
+    // The second one verified; a killed run's folder beside them, older than all.
+    ASSERT_EQ(runProgram(cli, {QStringLiteral("verify"), made.at(1)}, &so, &se), 0) << se.toStdString();
+    const QString killed = QFileInfo(made.first()).absolutePath() + QStringLiteral("/20200101-000000.partial");
+    ASSERT_TRUE(QDir().mkpath(killed));
+
+    auto exists = [&] {
+        QStringList present;
+        for (const QString &path : made + QStringList{killed})
+            if (QFileInfo::exists(path))
+                present << QFileInfo(path).fileName();
+        return present;
+    };
+    const QStringList all = exists();
+    // Nothing without a number to keep, nothing on a dry run, nothing unconfirmed.
+    EXPECT_EQ(runProgram(cli, QStringList{QStringLiteral("prune")} + stackArgs, &so, &se, env), 0);
+    EXPECT_TRUE(so.contains("nothing to delete")) << so.toStdString();
+    EXPECT_EQ(runProgram(cli,
+                         QStringList{QStringLiteral("prune")} + stackArgs
+                             + QStringList{QStringLiteral("--keep"), QStringLiteral("1"), QStringLiteral("--dry-run")},
+                         &so,
+                         &se,
+                         env),
+              0);
+    EXPECT_TRUE(so.contains(QFileInfo(made.at(0)).fileName().toUtf8())
+                && so.contains(QFileInfo(made.at(2)).fileName().toUtf8()))
+        << so.toStdString();
+    EXPECT_EQ(exists(), all);
+    EXPECT_EQ(runProgram(cli,
+                         QStringList{QStringLiteral("prune")} + stackArgs
+                             + QStringList{QStringLiteral("--keep"), QStringLiteral("1")},
+                         &so,
+                         &se,
+                         env),
+              4);
+    EXPECT_EQ(exists(), all);
+
+    // Confirmed: the newest and the verified one stay; so does the killed run (not retention's).
+    ASSERT_EQ(runProgram(cli,
+                         QStringList{QStringLiteral("prune")} + stackArgs
+                             + QStringList{QStringLiteral("--keep"), QStringLiteral("1"), QStringLiteral("--yes")},
+                         &so,
+                         &se,
+                         env),
+              0)
+        << se.toStdString();
+    EXPECT_EQ(exists(),
+              (QStringList{
+                  QFileInfo(made.at(1)).fileName(), QFileInfo(made.at(3)).fileName(), QFileInfo(killed).fileName()}));
+    EXPECT_TRUE(so.contains("Deleted 2 backup(s)")) << so.toStdString();
 }
 
 TEST(BackupFaults, TwoRunsStartedTogetherGetTheirOwnFolders)
