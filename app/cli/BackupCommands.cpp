@@ -154,8 +154,7 @@ void runBackup(StackService *service, const QStringList &arguments)
                                   QStringLiteral("SECONDS"),
                                   QStringLiteral("0"));
     p.addOptions({project, dsn, outOpt, components, jobs, compress, storage, json, verbose, notify, wait});
-    p.addHelpOption();
-    p.process(arguments);
+    parseOrExit(p, arguments, QStringLiteral("backup"));
 
     auto exitWith = [](int code) {
         QCoreApplication::exit(code);

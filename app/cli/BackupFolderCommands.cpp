@@ -31,8 +31,7 @@ int runList(StackService *service, const QStringList &arguments)
         QStringLiteral("project"), QStringLiteral("Project folder"), QStringLiteral("DIR"));
     const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Print JSON"));
     p.addOptions({outOpt, project, json});
-    p.addHelpOption();
-    p.process(arguments);
+    parseOrExit(p, arguments, QStringLiteral("list"));
 
     // A folder named on the command line that is not there is a typo, not an empty history.
     // Each stack's backups are looked for where Lifeboat puts them: the root chosen for the
@@ -139,11 +138,10 @@ int runShow(const QStringList &arguments)
 {
     QCommandLineParser p;
     p.setApplicationDescription(QStringLiteral("Show a backup's manifest."));
-    p.addPositionalArgument(QStringLiteral("backup"), QStringLiteral("Backup folder"));
+    p.addPositionalArgument(QStringLiteral("BACKUP"), QStringLiteral("The backup folder"));
     const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Print manifest.json"));
     p.addOption(json);
-    p.addHelpOption();
-    p.process(arguments);
+    parseOrExit(p, arguments, QStringLiteral("show"));
     if (p.positionalArguments().size() != 1)
         return fail(QStringLiteral("usage: lifeboat-cli show BACKUP [--json]"));
     const BackupInfo info = BackupStore::inspect(p.positionalArguments().first());
@@ -161,9 +159,8 @@ int runVerify(const QStringList &arguments)
 {
     QCommandLineParser p;
     p.setApplicationDescription(QStringLiteral("Check every file of a backup against its SHA-256."));
-    p.addPositionalArgument(QStringLiteral("backup"), QStringLiteral("Backup folder"));
-    p.addHelpOption();
-    p.process(arguments);
+    p.addPositionalArgument(QStringLiteral("BACKUP"), QStringLiteral("The backup folder"));
+    parseOrExit(p, arguments, QStringLiteral("verify"));
     if (p.positionalArguments().size() != 1)
         return fail(QStringLiteral("usage: lifeboat-cli verify BACKUP"));
     const QString path = p.positionalArguments().first();
@@ -189,11 +186,10 @@ int runDelete(const QStringList &arguments)
     p.setApplicationDescription(
         QStringLiteral("Delete one backup folder: a complete backup, or what a failed, cancelled or killed run left. "
                        "A backup still being written is refused."));
-    p.addPositionalArgument(QStringLiteral("backup"), QStringLiteral("Backup folder (see lifeboat-cli list)"));
+    p.addPositionalArgument(QStringLiteral("BACKUP"), QStringLiteral("The backup folder (see lifeboat-cli list)"));
     const QCommandLineOption yes(QStringLiteral("yes"), QStringLiteral("Do not ask (required without a terminal)"));
     p.addOption(yes);
-    p.addHelpOption();
-    p.process(arguments);
+    parseOrExit(p, arguments, QStringLiteral("delete"));
     if (p.positionalArguments().size() != 1)
         return fail(QStringLiteral("give one BACKUP folder (see --help)"));
     const QString path = QDir(p.positionalArguments().first()).absolutePath();
@@ -247,8 +243,7 @@ int runPrune(StackService *service, const QStringList &arguments)
                                     QStringLiteral("Say what would be deleted, delete nothing"));
     const QCommandLineOption yes(QStringLiteral("yes"), QStringLiteral("Do not ask (required without a terminal)"));
     p.addOptions({project, dsn, outOpt, keepOpt, dryRun, yes});
-    p.addHelpOption();
-    p.process(arguments);
+    parseOrExit(p, arguments, QStringLiteral("prune"));
 
     std::optional<QString> urlPassword;
     auto stack = stackFromArguments(p.value(project), p.value(dsn), service->catalog()->profiles(), &urlPassword);

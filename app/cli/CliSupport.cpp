@@ -2,8 +2,10 @@
 
 #include "CliOutput.h"
 
+#include <QCommandLineParser>
 #include <QLocale>
 
+#include <cstdlib>
 #include <iostream>
 #include <string>
 #include <unistd.h>
@@ -35,6 +37,27 @@ int confirm(bool yes, const QString &question, const QString &action)
     std::string answer;
     std::getline(std::cin, answer);
     return answer == "yes" ? 0 : fail(QStringLiteral("not confirmed; nothing was deleted"), 4);
+}
+
+void parseOrExit(QCommandLineParser &p, const QStringList &arguments, const QString &command)
+{
+    // Not addHelpOption(): its --help-all (Qt's own options) means nothing here.
+    const QCommandLineOption help({QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("Show this help"));
+    p.addOption(help);
+    if (!p.parse(arguments)) {
+        fail(QStringLiteral("%1: %2\nRun `lifeboat-cli %1 --help` for its options.").arg(command, p.errorText()));
+        std::exit(2);
+    }
+    if (p.isSet(help)) {
+        // Qt names the program by argv[0] (a path); a command's help names the command.
+        QString text = p.helpText();
+        const QString program = arguments.value(0);
+        if (text.startsWith(QLatin1String("Usage: ") + program))
+            text.replace(7, program.size(), QLatin1String("lifeboat-cli ") + command);
+        out() << text;
+        out().flush();
+        std::exit(0);
+    }
 }
 
 } // namespace lifeboat::cli

@@ -3,6 +3,7 @@
 #include "BackupPreferences.h"
 #include "BackupStore.h"
 #include "CliOutput.h"
+#include "CliSupport.h"
 #include "Futures.h"
 #include "RestoreService.h"
 #include "StackArguments.h"
@@ -239,8 +240,7 @@ void runRestore(StackService *service, const QStringList &arguments)
     const QCommandLineOption list(QStringLiteral("list"), QStringLiteral("List what the backup offers and exit"));
     p.addOptions({project, dsn, newDb, only, conflict, files, owners, parents, projectDir, storageDir, noSafety,
                   safetyRoot, dryRun, script, yes, json, list});
-    p.addHelpOption();
-    p.process(arguments);
+    parseOrExit(p, arguments, QStringLiteral("restore"));
 
     if (p.positionalArguments().size() != 1)
         return (void)failWith(QStringLiteral("give one BACKUP folder (see --help)"));

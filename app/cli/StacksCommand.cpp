@@ -1,6 +1,7 @@
 #include "StacksCommand.h"
 
 #include "CliOutput.h"
+#include "CliSupport.h"
 #include "StackService.h"
 
 #include <QCommandLineParser>
@@ -92,8 +93,9 @@ void runProfile(StackService *service, const QStringList &arguments)
 {
     QCommandLineParser p;
     p.setApplicationDescription(QStringLiteral("Manage plain PostgreSQL connection profiles."));
-    p.addPositionalArgument(QStringLiteral("action"), QStringLiteral("add or remove"));
-    p.addPositionalArgument(QStringLiteral("name"), QStringLiteral("Profile name (add) or id (remove)"));
+    p.addPositionalArgument(QStringLiteral("ACTION"), QStringLiteral("add or remove"), QStringLiteral("add|remove"));
+    p.addPositionalArgument(
+        QStringLiteral("NAME"), QStringLiteral("Profile name (add) or id (remove)"), QStringLiteral("NAME|ID"));
     const QCommandLineOption host(QStringLiteral("host"), QStringLiteral("Server host"), QStringLiteral("HOST"),
                                   QStringLiteral("127.0.0.1"));
     const QCommandLineOption port(QStringLiteral("port"), QStringLiteral("Server port"), QStringLiteral("PORT"),
@@ -106,8 +108,7 @@ void runProfile(StackService *service, const QStringList &arguments)
                                      QStringLiteral("Read the password from standard input and keep it in the "
                                                     "keychain (never pass it as an argument)."));
     p.addOptions({host, port, db, user, pwStdin});
-    p.addHelpOption();
-    p.process(arguments);
+    parseOrExit(p, arguments, QStringLiteral("profile"));
 
     const QStringList pos = p.positionalArguments();
     if (pos.size() != 2 || (pos.at(0) != QLatin1String("add") && pos.at(0) != QLatin1String("remove"))) {

@@ -1,6 +1,7 @@
 #include "AppInfo.h"
 #include "BackupCommands.h"
 #include "CliOutput.h"
+#include "CliSupport.h"
 #include "RestoreCommand.h"
 #include "SecretStore.h"
 #include "StackCatalog.h"
@@ -35,7 +36,11 @@ const char *const Usage = "Usage: lifeboat-cli COMMAND [OPTIONS]\n"
                           "         [--only ITEM,...] [--conflict replace|truncate|append|skip]\n"
                           "         [--no-safety-backup] [--dry-run] [--script FILE] [--yes] [--json] [--list]\n"
                           "\n"
-                          "Run `lifeboat-cli COMMAND --help` for a command's options.\n";
+                          "Run `lifeboat-cli COMMAND --help` for a command's options.\n"
+                          "\n"
+                          "Exit status: 0 done; 1 failed (or verify found a bad file); 2 bad arguments;\n"
+                          "3 restore refused, nothing changed (a damaged backup, no safety backup); 4 not confirmed;\n"
+                          "130 cancelled.\n";
 
 } // namespace
 
@@ -73,8 +78,7 @@ int main(int argc, char *argv[])
                                       QStringLiteral("DIR"));
         const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Print JSON"));
         p.addOptions({scan, json});
-        p.addHelpOption();
-        p.process(args);
+        cli::parseOrExit(p, args, QStringLiteral("stacks"));
         QTimer::singleShot(0, &app, [&] { cli::runStacks(&service, p.values(scan), p.isSet(json)); });
         return app.exec();
     }

@@ -119,3 +119,39 @@ TEST(CliStacks, UnknownCommandAndBadPortAreClearErrors)
               2);
     EXPECT_TRUE(err.contains("--port")) << err.toStdString();
 }
+
+TEST(CliStacks, EachCommandsHelpNamesTheCommandAndAnUnknownOptionIsABadArgument)
+{
+    const QStringList commands{QStringLiteral("stacks"),
+                               QStringLiteral("profile"),
+                               QStringLiteral("backup"),
+                               QStringLiteral("list"),
+                               QStringLiteral("show"),
+                               QStringLiteral("verify"),
+                               QStringLiteral("delete"),
+                               QStringLiteral("prune"),
+                               QStringLiteral("restore")};
+    for (const QString &command : commands) {
+        QByteArray out, err;
+        EXPECT_EQ(runProgram(QStringLiteral(LIFEBOAT_CLI_PATH), {command, QStringLiteral("--help")}, &out, &err), 0)
+            << command.toStdString() << ": " << err.toStdString();
+        // The usage line a user copies from, not the path the binary was started by.
+        EXPECT_TRUE(QString::fromUtf8(out).startsWith(QStringLiteral("Usage: lifeboat-cli %1 [options]").arg(command)))
+            << out.toStdString();
+        EXPECT_TRUE(out.contains("-h, --help")) << out.toStdString();
+        EXPECT_FALSE(out.contains(QStringLiteral(LIFEBOAT_CLI_PATH).toUtf8())) << out.toStdString();
+
+        EXPECT_EQ(runProgram(QStringLiteral(LIFEBOAT_CLI_PATH), {command, QStringLiteral("--frobnicate")}, &out, &err),
+                  2)
+            << command.toStdString();
+        const QString message = QString::fromUtf8(err);
+        EXPECT_TRUE(message.contains(QStringLiteral("lifeboat-cli: %1: Unknown option 'frobnicate'").arg(command)))
+            << err.toStdString();
+        EXPECT_TRUE(message.contains(QStringLiteral("lifeboat-cli %1 --help").arg(command))) << err.toStdString();
+    }
+    QByteArray out, err;
+    EXPECT_EQ(
+        runProgram(QStringLiteral(LIFEBOAT_CLI_PATH), {QStringLiteral("backup"), QStringLiteral("--jobs")}, &out, &err),
+        2);
+    EXPECT_TRUE(err.contains("Missing value after '--jobs'")) << err.toStdString();
+}
