@@ -20,6 +20,16 @@ QString formatDuration(qint64 ms)
         .arg((ms / 1000) % 60, 2, 10, QLatin1Char('0'));
 }
 
+QString formatTimeLeft(qint64 elapsedMs, int permille)
+{
+    if (permille <= 50 || permille >= 1000)
+        return {};
+    const qint64 left = elapsedMs * (1000 - permille) / permille;
+    if (left < 1000)
+        return QCoreApplication::translate("BackupHistoryModel", "almost done");
+    return QCoreApplication::translate("BackupHistoryModel", "about %1 left").arg(formatDuration(left));
+}
+
 BackupHistoryModel::BackupHistoryModel(QObject *parent)
     : QAbstractTableModel(parent)
 {}

@@ -52,5 +52,8 @@ private:
 QString formatSize(qint64 bytes);
 /// "4.2 s", "3 min 05 s".
 QString formatDuration(qint64 ms);
+/// What is left of a run `elapsedMs` into it, `permille` done: "about 12.0 s left", "almost
+/// done" under a second, empty while too little is done (under 5%) to extrapolate from.
+QString formatTimeLeft(qint64 elapsedMs, int permille);
 
 } // namespace lifeboat

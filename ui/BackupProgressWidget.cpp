@@ -186,11 +186,8 @@ void BackupProgressWidget::updateTime()
         return;
     const qint64 elapsed = m_clock.elapsed();
     const int value = m_overall->value();
-    QString text = formatDuration(elapsed);
-    // An estimate only once there is enough progress to extrapolate from.
-    if (value > 50 && value < 1000)
-        text += tr(" · about %1 left").arg(formatDuration(elapsed * (1000 - value) / value));
-    m_time->setText(text);
+    const QString left = formatTimeLeft(elapsed, value);
+    m_time->setText(left.isEmpty() ? formatDuration(elapsed) : tr("%1 · %2").arg(formatDuration(elapsed), left));
 }
 
 QString BackupProgressWidget::resultText() const
