@@ -22,6 +22,22 @@
 
 namespace lifeboat::cli {
 
+namespace {
+
+/// `show` and `verify` on a folder that has no complete backup: says what the folder is
+/// (a run that never finished, a failed one, not a backup at all) and returns the exit code.
+int failNotComplete(const BackupInfo &info)
+{
+    if (info.state == BackupInfo::State::Damaged && !BackupStore::isBackupFolderName(QFileInfo(info.path).fileName())
+        && !QFileInfo::exists(info.path + QStringLiteral("/manifest.json")))
+        return fail(QStringLiteral("%1 is not a Lifeboat backup folder (it has no manifest.json); "
+                                   "`lifeboat-cli list` shows the backups")
+                        .arg(info.path));
+    return fail(QStringLiteral("%1 is %2: %3").arg(info.path, BackupInfo::stateKey(info.state), info.message), 1);
+}
+
+} // namespace
+
 int runList(StackService *service, const QStringList &arguments)
 {
     QCommandLineParser p;
@@ -146,7 +162,7 @@ int runShow(const QStringList &arguments)
         return fail(QStringLiteral("usage: lifeboat-cli show BACKUP [--json]"));
     const BackupInfo info = BackupStore::inspect(p.positionalArguments().first());
     if (!info.manifest)
-        return fail(QStringLiteral("%1 is %2: %3").arg(info.path, BackupInfo::stateKey(info.state), info.message), 1);
+        return failNotComplete(info);
     if (p.isSet(json))
         out() << info.manifest->toJson();
     else
@@ -166,6 +182,12 @@ int runVerify(const QStringList &arguments)
     const QString path = p.positionalArguments().first();
     if (!QFileInfo(path).isDir())
         return fail(QStringLiteral("no backup folder at %1").arg(path));
+    // A damaged backup is verified, so each problem is named; a run that never finished, failed
+    // or is still being written has nothing to check, and a folder of something else is no backup.
+    const BackupInfo info = BackupStore::inspect(path);
+    if (info.state != BackupInfo::State::Complete
+        && (info.state != BackupInfo::State::Damaged || !BackupStore::isBackupFolderName(QFileInfo(path).fileName())))
+        return failNotComplete(info);
     const VerifyReport report = BackupStore::verify(path);
     RunCatalog().recordVerification(QFileInfo(path).absoluteFilePath(), report);
     if (report.ok()) {

@@ -288,6 +288,14 @@ TEST(BackupFaults, KillingTheBackupAtAnyPointLeavesNoCompleteBackup)
     for (const BackupInfo &b : listed)
         EXPECT_EQ(b.state, BackupInfo::State::Incomplete) << b.path.toStdString() << ": " << b.message.toStdString();
     EXPECT_EQ(filesNamed(out.path(), QStringLiteral("*.lock")), QStringList());
+
+    // `verify` and `show` say what the folder is instead of checking or printing a backup.
+    for (const QString &command : {QStringLiteral("verify"), QStringLiteral("show")}) {
+        QByteArray so, se;
+        EXPECT_EQ(runProgram(QStringLiteral(LIFEBOAT_CLI_PATH), {command, listed.first().path}, &so, &se), 1);
+        EXPECT_TRUE(se.contains("is incomplete: Never finished")) << command.toStdString() << ": " << se.toStdString();
+        EXPECT_TRUE(so.isEmpty()) << so.toStdString();
+    }
 }
 
 namespace {

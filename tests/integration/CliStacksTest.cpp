@@ -6,6 +6,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QTemporaryDir>
 
 #include <gtest/gtest.h>
 
@@ -154,4 +155,15 @@ TEST(CliStacks, EachCommandsHelpNamesTheCommandAndAnUnknownOptionIsABadArgument)
         runProgram(QStringLiteral(LIFEBOAT_CLI_PATH), {QStringLiteral("backup"), QStringLiteral("--jobs")}, &out, &err),
         2);
     EXPECT_TRUE(err.contains("Missing value after '--jobs'")) << err.toStdString();
+}
+
+TEST(CliStacks, ShowAndVerifyOfAFolderThatIsNoBackupSaySo)
+{
+    QTemporaryDir notABackup;
+    for (const QString &command : {QStringLiteral("show"), QStringLiteral("verify")}) {
+        QByteArray out, err;
+        EXPECT_EQ(runProgram(QStringLiteral(LIFEBOAT_CLI_PATH), {command, notABackup.path()}, &out, &err), 2);
+        EXPECT_TRUE(err.contains("is not a Lifeboat backup folder (it has no manifest.json)")) << err.toStdString();
+        EXPECT_FALSE(err.contains("DAMAGED")) << err.toStdString();
+    }
 }
