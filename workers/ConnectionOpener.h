@@ -10,7 +10,9 @@ namespace lifeboat {
 struct OpenedConnection
 {
     PgConnection connection;
-    std::optional<QString> password; ///< Empty when libpq's own sources were used.
+    /// Empty when the server asked for none; the one libpq found itself (PGPASSWORD, a
+    /// password file) when none was given.
+    std::optional<QString> password;
 };
 
 OpenedConnection openWithCredentials(const ConnectionInfo &info, const Credentials &credentials,

@@ -30,6 +30,12 @@ OpenedConnection openWithCredentials(const ConnectionInfo &info, const Credentia
 {
     OpenedConnection opened{PgConnection::open(info, credentials.password, timeoutSeconds, applicationName),
                             credentials.password};
+    if (opened.connection.isOpen() && !opened.password) {
+        // libpq found the password (PGPASSWORD, a password file): the tools get it too, in
+        // Lifeboat's own 0600 file, since their environment is cleared of PGPASSWORD.
+        opened.password = opened.connection.usedPassword();
+        return opened;
+    }
     if (opened.connection.isOpen() || credentials.password || !isAuthFailure(opened.connection))
         return opened;
     for (const QString &fallback : credentials.fallbacks) {

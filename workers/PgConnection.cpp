@@ -53,6 +53,16 @@ bool PgConnection::needsPassword() const
     return m_conn && PQconnectionNeedsPassword(m_conn.get());
 }
 
+std::optional<QString> PgConnection::usedPassword() const
+{
+    if (!isOpen() || !PQconnectionUsedPassword(m_conn.get()))
+        return std::nullopt;
+    const char *password = PQpass(m_conn.get());
+    if (!password || !*password)
+        return std::nullopt;
+    return QString::fromUtf8(password);
+}
+
 int PgConnection::serverVersion() const
 {
     return m_conn ? PQserverVersion(m_conn.get()) : 0;

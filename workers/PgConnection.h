@@ -35,6 +35,9 @@ public:
     /// libpq's message for the last failure, trimmed.
     QString errorMessage() const;
     bool needsPassword() const;
+    /// The password an open connection authenticated with, when the server asked for one and
+    /// libpq found it itself (PGPASSWORD, PGPASSFILE, ~/.pgpass): child tools need the same.
+    std::optional<QString> usedPassword() const;
     int serverVersion() const;
     PGconn *handle() const { return m_conn.get(); }
 
