@@ -339,6 +339,11 @@ BackupResult Runner::run()
         if (r.status == ComponentResult::Status::Failed && result.failedComponent.isEmpty()) {
             result.failedComponent = r.name;
             result.message = QStringLiteral("Component %1 failed: %2").arg(r.name, r.message);
+            if (r.message.contains(QLatin1String("permission denied")))
+                result.message
+                    += QStringLiteral("%1 A backup must read everything: grant \"%2\" what it lacks, or "
+                                      "back up as a superuser (for a local Supabase stack, supabase_admin).")
+                           .arg(result.message.endsWith(u'.') ? QString() : QStringLiteral("."), m_ctx.connection.user);
         }
     }
     if (!result.failedComponent.isEmpty())

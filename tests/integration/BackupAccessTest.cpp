@@ -1,4 +1,5 @@
-// How a backup gets into the database: where its password comes from.
+// How a backup gets into the database: where its password comes from, and what it says when
+// the role it connects as may not read everything.
 #include "BackupStore.h"
 #include "BackupTestUtil.h"
 
@@ -35,4 +36,43 @@ TEST(BackupAccess, APasswordFromPgpasswordReachesEveryTool)
     ASSERT_EQ(listed.size(), 1);
     EXPECT_EQ(listed.first().state, BackupInfo::State::Complete);
     EXPECT_TRUE(BackupStore::verify(listed.first().path).ok());
+}
+
+TEST(BackupAccess, ATableTheRoleMayNotReadFailsTheBackupNamingItAndTheFix)
+{
+    // A plain database backed up as a reporting role that may read every table but one.
+    TempCluster cluster;
+    QString error;
+    ASSERT_TRUE(cluster.start(&error)) << error.toStdString();
+    ASSERT_TRUE(SupabaseFixture::loadPlain(cluster, QStringLiteral("postgres"), &error)) << error.toStdString();
+    ASSERT_TRUE(cluster.exec(QStringLiteral("CREATE ROLE reporter LOGIN PASSWORD '%1'; "
+                                            "GRANT USAGE ON SCHEMA inventory TO reporter; "
+                                            "GRANT SELECT ON ALL TABLES IN SCHEMA public, inventory TO reporter; "
+                                            "GRANT SELECT ON ALL SEQUENCES IN SCHEMA public, inventory TO reporter; "
+                                            "CREATE TABLE public.payroll (id int PRIMARY KEY, salary int); "
+                                            "INSERT INTO public.payroll VALUES (1, 5000)")
+                                 .arg(cluster.password()),
+                             &error))
+        << error.toStdString();
+    QTemporaryDir out;
+    BackupRequest req;
+    req.stack = profileStack(cluster, QStringLiteral("plain"), QStringLiteral("plain"));
+    req.stack.connection.user = QStringLiteral("reporter");
+    req.password = cluster.password();
+    req.outputRoot = out.path();
+    const BackupResult r = runBackup(req);
+
+    EXPECT_EQ(r.outcome, BackupOutcome::Failed);
+    EXPECT_TRUE(r.failedComponent == QLatin1String("database") || r.failedComponent == QLatin1String("data_csv"))
+        << r.failedComponent.toStdString();
+    EXPECT_TRUE(r.message.contains(QStringLiteral("Component %1 failed").arg(r.failedComponent)))
+        << r.message.toStdString();
+    EXPECT_TRUE(r.message.contains(QStringLiteral("permission denied for table payroll"))) << r.message.toStdString();
+    EXPECT_TRUE(r.message.contains(QStringLiteral("grant \"reporter\" what it lacks"))
+                && r.message.contains(QStringLiteral("back up as a superuser")))
+        << r.message.toStdString();
+    const QList<BackupInfo> listed = BackupStore::list(out.path());
+    ASSERT_EQ(listed.size(), 1);
+    EXPECT_EQ(listed.first().state, BackupInfo::State::Failed);
+    EXPECT_EQ(listed.first().message, r.message);
 }
