@@ -3,6 +3,7 @@
 #include "BackupStore.h"
 #include "BackupTestUtil.h"
 
+#include <QRegularExpression>
 #include <QTemporaryDir>
 
 #include <gtest/gtest.h>
@@ -10,7 +11,7 @@
 using namespace lifeboat;
 using namespace lifeboat::test;
 
-TEST(BackupAccess, APasswordFromPgpasswordReachesEveryTool)
+TEST(BackupAccess, APasswordFromPgpasswordReachesEveryToolAndTheSafetyBackup)
 {
     SupabaseFixture source;
     QString error;
@@ -36,6 +37,25 @@ TEST(BackupAccess, APasswordFromPgpasswordReachesEveryTool)
     ASSERT_EQ(listed.size(), 1);
     EXPECT_EQ(listed.first().state, BackupInfo::State::Complete);
     EXPECT_TRUE(BackupStore::verify(listed.first().path).ok());
+
+    // A restore in place backs the stack up first, through the same tools and the same password.
+    const int restored = runProgram(QStringLiteral(LIFEBOAT_CLI_PATH),
+                                    {QStringLiteral("restore"),
+                                     listed.first().path,
+                                     QStringLiteral("--project"),
+                                     source.projectDir(),
+                                     QStringLiteral("--only"),
+                                     QStringLiteral("table:public.tasks"),
+                                     QStringLiteral("--yes")},
+                                    &so,
+                                    &se,
+                                    {QStringLiteral("PGPASSWORD=") + source.cluster().password(),
+                                     QStringLiteral("PGPASSFILE=") + out.path() + QStringLiteral("/no-such-pgpass")});
+    ASSERT_EQ(restored, 0) << so.toStdString() << se.toStdString();
+    static const QRegularExpression safety(QStringLiteral("Safety backup \\(before restore\\): (.+)\n"));
+    const QRegularExpressionMatch m = safety.match(QString::fromUtf8(so));
+    ASSERT_TRUE(m.hasMatch()) << so.toStdString();
+    EXPECT_EQ(BackupStore::inspect(m.captured(1)).state, BackupInfo::State::Complete) << m.captured(1).toStdString();
 }
 
 TEST(BackupAccess, ATableTheRoleMayNotReadFailsTheBackupNamingItAndTheFix)
