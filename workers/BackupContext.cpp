@@ -28,6 +28,16 @@ QString safeFileName(const QString &name)
     return s.left(200);
 }
 
+QString FileNamer::take(const QString &objectName)
+{
+    const QString base = safeFileName(objectName);
+    QString name = base;
+    for (int n = 2; m_used.contains(name.toLower()); ++n)
+        name = base + QStringLiteral("~%1").arg(n);
+    m_used.insert(name.toLower());
+    return name;
+}
+
 PgConnection BackupContext::openSnapshotConnection(QString *error) const
 {
     PgConnection conn = PgConnection::open(connection, password, 10, QStringLiteral("lifeboat-backup"));

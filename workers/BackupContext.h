@@ -77,4 +77,17 @@ private:
 /// A file name safe on every file system for an object name ("public.my/table" -> "public.my_table").
 QString safeFileName(const QString &name);
 
+/// Safe file names for the objects of one folder, each its own: two objects whose safe names
+/// meet (public."a/b" and public.a_b; "Users" and "users" on a case-blind file system) get
+/// "public.a_b" and "public.a_b~2", so neither overwrites the other. Give objects in a stable
+/// order (the catalog's) so a backup names them the same way each time.
+class FileNamer
+{
+public:
+    QString take(const QString &objectName);
+
+private:
+    QSet<QString> m_used; // lower-cased
+};
+
 } // namespace lifeboat

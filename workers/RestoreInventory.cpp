@@ -1,6 +1,5 @@
 #include "RestoreInventory.h"
 
-#include "BackupContext.h"
 #include "BackupStore.h"
 #include "ToolProcess.h"
 
@@ -9,6 +8,7 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcessEnvironment>
 #include <QRegularExpression>
 #include <QSet>
@@ -45,7 +45,9 @@ const QSet<QString> PostDataDescs{QStringLiteral("INDEX"), QStringLiteral("CONST
                                   QStringLiteral("STATISTICS")};
 
 /// "255; 1259 16866 TABLE public tasks postgres" -> an entry (dependencies and SQL come later).
-std::optional<ArchiveEntry> parseTocLine(const QString &line)
+/// pg_restore -l separates the fields by spaces without quoting them, so a schema whose name
+/// holds a space ("My Schema") is told apart by `spacedSchemas`, the archive's own schema names.
+std::optional<ArchiveEntry> parseTocLine(const QString &line, const QStringList &spacedSchemas = {})
 {
     static const QRegularExpression head(QStringLiteral("^(\\d+); (\\d+) (\\d+) (.*)$"));
     const auto m = head.match(line);
@@ -64,8 +66,14 @@ std::optional<ArchiveEntry> parseTocLine(const QString &line)
     if (e.desc.isEmpty())
         e.desc = rest.section(u' ', 0, 0);
     rest = rest.mid(e.desc.size() + 1);
-    // SCHEMA TAG OWNER: the schema and owner never hold spaces here ("-" when absent).
-    const int firstSpace = rest.indexOf(u' ');
+    // SCHEMA TAG OWNER ("-" for no schema); the tag may hold spaces, the owner is the last word.
+    int firstSpace = rest.indexOf(u' ');
+    for (const QString &schema : spacedSchemas) {
+        if (rest.startsWith(schema + u' ') && rest.indexOf(u' ', schema.size() + 1) > 0) {
+            firstSpace = int(schema.size());
+            break;
+        }
+    }
     const int lastSpace = rest.lastIndexOf(u' ');
     if (firstSpace < 0)
         return e;
@@ -156,10 +164,19 @@ QString ArchiveEntry::display() const
 ArchiveToc ArchiveToc::parse(const QString &tocList, const QString &schemaSql)
 {
     ArchiveToc toc;
-    for (const QString &line : tocList.split(u'\n')) {
+    const QStringList lines = tocList.split(u'\n');
+    // Schema entries come whole ("SCHEMA - My Schema postgres"): their names split the rest.
+    QStringList spacedSchemas;
+    for (const QString &line : lines)
+        if (const auto e = parseTocLine(line); e && e->desc == QLatin1String("SCHEMA") && e->tag.contains(u' '))
+            spacedSchemas << e->tag;
+    std::sort(spacedSchemas.begin(), spacedSchemas.end(), [](const QString &a, const QString &b) {
+        return a.size() > b.size();
+    }); // "A B C" before "A B"
+    for (const QString &line : lines) {
         if (line.startsWith(u';') || line.trimmed().isEmpty())
             continue;
-        if (auto e = parseTocLine(line)) {
+        if (auto e = parseTocLine(line, spacedSchemas)) {
             toc.m_index.insert(e->id, int(toc.m_entries.size()));
             toc.m_entries.append(*e);
         }
@@ -325,12 +342,16 @@ Result<RestoreInventory> RestoreInventory::load(const QString &backupPath, const
             return Error{toc.error()};
         inv.toc = std::move(toc).value();
         QMap<QString, int> tablesPerSchema;
+        // The CSV export names each table's file ("data/public.user~2.csv" beside "data/public.User.csv").
+        const ComponentResult *csv = inv.manifest.component(Component::DataCsv);
+        const QJsonObject csvTables = csv ? csv->details.value(QStringLiteral("tables")).toObject() : QJsonObject();
         for (const ArchiveEntry &e : inv.toc.entries()) {
             if (e.desc != QLatin1String("TABLE"))
                 continue;
             tablesPerSchema[e.schema] += 1;
             const QString key = e.qualifiedName();
-            const qint64 size = sizes.value(QStringLiteral("data/%1.csv").arg(safeFileName(key)), 0);
+            const qint64 size
+                = sizes.value(csvTables.value(key).toObject().value(QStringLiteral("file")).toString(), 0);
             const bool hasData = inv.toc.find(QStringLiteral("TABLE DATA"), e.schema, e.tag) != nullptr;
             add(RestoreKind::Table, key, key, hasData ? QString() : QStringLiteral("definition only"), size);
         }

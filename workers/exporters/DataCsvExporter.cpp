@@ -5,7 +5,6 @@
 
 #include <QJsonObject>
 #include <QMutex>
-#include <QSet>
 #include <QThreadPool>
 #include <QtConcurrent/QtConcurrentRun>
 
@@ -44,16 +43,12 @@ void DataCsvExporter::run(BackupContext &ctx, ComponentResult &r)
         return fail(r, list.error());
 
     QList<TableJob> jobs;
-    QSet<QString> usedNames;
+    FileNamer names;
     qint64 totalBytes = 0;
     for (int i = 0; i < PQntuples(list->get()); ++i) {
         TableJob job{PgConnection::value(list->get(), i, 0), PgConnection::value(list->get(), i, 1), {},
                      PgConnection::value(list->get(), i, 2).toLongLong(), 0, {}, 0};
-        QString base = safeFileName(job.schema + u'.' + job.name);
-        for (int n = 2; usedNames.contains(base.toLower()); ++n)
-            base = safeFileName(job.schema + u'.' + job.name) + QStringLiteral("~%1").arg(n);
-        usedNames.insert(base.toLower());
-        job.file = QStringLiteral("data/%1.csv").arg(base);
+        job.file = QStringLiteral("data/%1.csv").arg(names.take(job.schema + u'.' + job.name));
         totalBytes += job.estimatedBytes;
         jobs.append(job);
     }

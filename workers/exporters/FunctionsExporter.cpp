@@ -50,12 +50,12 @@ void FunctionsExporter::run(BackupContext &ctx, ComponentResult &r)
     }
     QString error;
     int n = 0;
+    FileNamer names;
     for (auto it = files.cbegin(); it != files.cend(); ++it) {
         if (ctx.isCancelled())
             return;
         ctx.progress(name(), n++, files.size(), it.key());
-        if (!ctx.writeFile(r, QStringLiteral("functions/%1.sql").arg(safeFileName(it.key())), it.value(), false,
-                           &error))
+        if (!ctx.writeFile(r, QStringLiteral("functions/%1.sql").arg(names.take(it.key())), it.value(), false, &error))
             return fail(r, error);
     }
     r.counts.insert(QStringLiteral("functions"), functions);

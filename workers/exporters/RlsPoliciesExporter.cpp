@@ -24,6 +24,7 @@ void RlsPoliciesExporter::run(BackupContext &ctx, ComponentResult &r)
     const int count = PQntuples(tables->get());
     qint64 policies = 0;
     QString error;
+    FileNamer files;
     for (int i = 0; i < count; ++i) {
         if (ctx.isCancelled())
             return;
@@ -60,8 +61,8 @@ void RlsPoliciesExporter::run(BackupContext &ctx, ComponentResult &r)
             sql += QByteArray(PQgetvalue(pols->get(), p, 0)) + '\n';
         policies += PQntuples(pols->get());
 
-        if (!ctx.writeFile(r, QStringLiteral("rls_policies/%1.sql").arg(safeFileName(schema + u'.' + table)), sql,
-                           false, &error))
+        if (!ctx.writeFile(
+                r, QStringLiteral("rls_policies/%1.sql").arg(files.take(schema + u'.' + table)), sql, false, &error))
             return fail(r, error);
     }
     r.counts.insert(QStringLiteral("tables"), count);

@@ -53,11 +53,12 @@ void UserRolesExporter::run(BackupContext &ctx, ComponentResult &r)
         return fail(r, tables.error());
     qint64 assignments = 0;
     const int tableCount = PQntuples(tables->get());
+    FileNamer files;
     for (int i = 0; i < tableCount; ++i) {
         const QString schema = PgConnection::value(tables->get(), i, 0);
         const QString table = PgConnection::value(tables->get(), i, 1);
         const QString q = ExportSql::qualified(schema, table);
-        const QString base = QStringLiteral("user_roles/") + safeFileName(schema + u'.' + table);
+        const QString base = QStringLiteral("user_roles/") + files.take(schema + u'.' + table);
         ctx.progress(name(), i, tableCount + 2, schema + u'.' + table);
 
         QBuffer csv;
