@@ -117,7 +117,14 @@ bool BackupContext::writeFile(ComponentResult &result, const QString &relativePa
     if (!makeParent(relativePath, error))
         return false;
     QFile f(absolutePath(relativePath));
-    if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
+    // The folder is this run's own: a file already there was written by this run, and writing
+    // it again would lose what it holds (two objects whose names meet in one file name).
+    if (f.exists()) {
+        *error = QStringLiteral("%1 was already written by this backup; two objects map to one file name")
+                     .arg(relativePath);
+        return false;
+    }
+    if (!f.open(QIODevice::WriteOnly | QIODevice::NewOnly)) {
         *error = QStringLiteral("cannot write %1: %2").arg(f.fileName(), f.errorString());
         return false;
     }

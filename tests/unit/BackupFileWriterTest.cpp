@@ -1,4 +1,5 @@
 #include "BackupFileWriter.h"
+#include "BackupContext.h"
 #include "Sha256.h"
 
 #include <QCryptographicHash>
@@ -154,4 +155,32 @@ TEST(GrowingFileHasher, HashesAFileAnotherWriterIsStillWritingAndPushesItBehind)
         EXPECT_LE(resident, (WriteBehind::WindowsKept + 2) * WriteBehind::Window)
             << resident / (1 << 20) << " of 64 MB still in the page cache";
     }
+}
+
+TEST(BackupFiles, ObjectsWhoseSafeNamesMeetGetTheirOwnFiles)
+{
+    FileNamer names;
+    EXPECT_EQ(names.take(QStringLiteral("My Schema.a/b")), QStringLiteral("My Schema.a_b"));
+    EXPECT_EQ(names.take(QStringLiteral("My Schema.a_b")), QStringLiteral("My Schema.a_b~2"));
+    EXPECT_EQ(names.take(QStringLiteral("public.User")), QStringLiteral("public.User"));
+    // Apart on this file system, not on a case-blind one (a backup copied to a Mac).
+    EXPECT_EQ(names.take(QStringLiteral("public.user")), QStringLiteral("public.user~2"));
+    EXPECT_EQ(names.take(QStringLiteral(".hidden")), QStringLiteral("_.hidden"));
+}
+
+TEST(BackupFiles, AFileIsNeverWrittenTwiceInOneBackup)
+{
+    QTemporaryDir dir;
+    BackupContext ctx;
+    ctx.folder = dir.path();
+    ComponentResult result;
+    QString error;
+    ASSERT_TRUE(ctx.writeFile(result, QStringLiteral("rls_policies/public.a.sql"), "first", false, &error))
+        << error.toStdString();
+    EXPECT_FALSE(ctx.writeFile(result, QStringLiteral("rls_policies/public.a.sql"), "second", false, &error));
+    EXPECT_TRUE(error.contains(QStringLiteral("rls_policies/public.a.sql was already written"))) << error.toStdString();
+    QFile f(dir.filePath(QStringLiteral("rls_policies/public.a.sql")));
+    ASSERT_TRUE(f.open(QIODevice::ReadOnly));
+    EXPECT_EQ(f.readAll(), QByteArray("first"));
+    EXPECT_EQ(result.files.size(), 1);
 }
