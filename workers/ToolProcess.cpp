@@ -16,6 +16,14 @@ constexpr int GraceMs = 1000;
 constexpr int TailLines = 15;
 } // namespace
 
+QString failureText(const QStringList &tail)
+{
+    for (qsizetype i = 0; i < tail.size(); ++i)
+        if (tail.at(i).contains(QLatin1String("error: ")))
+            return tail.mid(i).join(u'\n');
+    return tail.join(u'\n');
+}
+
 ToolOutcome runTool(const QString &program,
                     const QStringList &arguments,
                     const QProcessEnvironment &environment,
@@ -79,7 +87,7 @@ ToolOutcome runTool(const QString &program,
     outcome.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
     if (cancel.load())
         outcome.cancelled = true;
-    outcome.errorTail = tail.join(u'\n');
+    outcome.errorTail = failureText(tail);
     return outcome;
 }
 

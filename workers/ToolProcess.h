@@ -20,6 +20,11 @@ struct ToolOutcome
     bool ok() const { return started && !cancelled && exitCode == 0; }
 };
 
+/// The part of a tool's last stderr lines that says why it failed: from its first "error:"
+/// line on (with the detail and hint after it), without the --verbose progress before it;
+/// all of `tail` when no line says "error:".
+QString failureText(const QStringList &tail);
+
 /// Runs pg_dump & co. from a worker thread (blocking there, never on the GUI thread).
 /// Files the child creates are 0600 (umask 077). Each stderr line goes to `onLine`.
 /// When `cancel` becomes true the child gets SIGINT, then SIGKILL after a grace period.

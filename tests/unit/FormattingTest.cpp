@@ -1,4 +1,5 @@
 #include "BackupHistoryModel.h"
+#include "ToolProcess.h"
 
 #include <gtest/gtest.h>
 
@@ -21,4 +22,16 @@ TEST(Formatting, TimeLeftIsAnEstimateOnlyWithEnoughDoneAndNeverZeroSeconds)
     // Under a second left reads as such, not "about 0.0 s left".
     EXPECT_EQ(formatTimeLeft(300, 830), QStringLiteral("almost done"));
     EXPECT_EQ(formatTimeLeft(9000, 999), QStringLiteral("almost done"));
+}
+
+TEST(Formatting, AToolsFailureIsItsErrorLinesNotItsProgress)
+{
+    const QStringList tail{
+        QStringLiteral("pg_dump: last built-in OID is 16383"),
+        QStringLiteral("pg_dump: reading extensions"),
+        QStringLiteral("pg_dump: error: query failed: ERROR:  relation \"public.victim\" does not exist"),
+        QStringLiteral("pg_dump: detail: Query was: LOCK TABLE public.victim IN ACCESS SHARE MODE")};
+    EXPECT_EQ(failureText(tail), tail.mid(2).join(u'\n'));
+    // Without an error line, all of it is what there is to show.
+    EXPECT_EQ(failureText(tail.mid(0, 2)), tail.mid(0, 2).join(u'\n'));
 }

@@ -155,11 +155,11 @@ bool DatabaseExporter::dumpAndDerive(BackupContext &ctx, const QStringList &dump
         stopBoth();
     drainErrors();
     if (dumpEnded && (dumper.exitStatus() != QProcess::NormalExit || dumper.exitCode() != 0)) {
-        *failure = QStringLiteral("pg_dump failed (exit %1): %2").arg(dumper.exitCode()).arg(dumpTail.join(u'\n'));
+        *failure = QStringLiteral("pg_dump failed (exit %1): %2").arg(dumper.exitCode()).arg(failureText(dumpTail));
         return false;
     }
     if (!derived) {
-        *failure = QStringLiteral("pg_restore could not turn the archive into SQL: %1").arg(sqlTail.join(u'\n'));
+        *failure = QStringLiteral("pg_restore could not turn the archive into SQL: %1").arg(failureText(sqlTail));
         return false;
     }
     if (!sql.finish()) {
