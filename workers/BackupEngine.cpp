@@ -76,6 +76,7 @@ public:
 
 private:
     bool prepare(BackupResult &result, PgConnection &holder, QTemporaryDir &secrets);
+    bool lockTables(BackupResult &result, const PgConnection &holder);
     void runExporters();
     void reportProgress(const QString &component, qint64 done, qint64 total);
 
@@ -210,7 +211,57 @@ bool Runner::prepare(BackupResult &result, PgConnection &holder, QTemporaryDir &
     m_ctx.snapshot = PgConnection::value(snap.get(), 0, 0);
     m_ctx.log(QString(), QStringLiteral("Snapshot %1 from PostgreSQL %2 at %3")
                              .arg(m_ctx.snapshot, m_ctx.serverVersion, m_ctx.connection.displayAddress()));
-    return true;
+    return lockTables(result, holder);
+}
+
+// What to do about a "permission denied", after `message` (which it completes to a sentence).
+QString permissionHint(const QString &message, const QString &user)
+{
+    return QStringLiteral("%1 A backup must read everything: grant \"%2\" what it lacks, or back up as a superuser "
+                          "(for a local Supabase stack, supabase_admin).")
+        .arg(message.endsWith(u'.') ? QString() : QStringLiteral("."), user);
+}
+
+bool Runner::lockTables(BackupResult &result, const PgConnection &holder)
+{
+    // The snapshot's tables stay until every reader is done. pg_dump locks what it dumps only
+    // while it runs and the CSV export only the table it copies, so a table dropped meanwhile
+    // (a migration, `supabase db reset`) would fail the backup half-way; now the DROP waits.
+    if (!m_components.contains(Component::Database) && !m_components.contains(Component::DataCsv))
+        return true;
+    PgResultPtr list = holder.exec(QStringLiteral("SELECT string_agg(format('%I.%I', n.nspname, c.relname), ', ') "
+                                                  "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                                                  "WHERE c.relkind IN ('r', 'p') AND ")
+                                   + ExportSql::userSchemaFilter(QStringLiteral("n.nspname")));
+    if (!PgConnection::succeeded(list.get())) {
+        result.message
+            = QStringLiteral("Cannot list the tables to back up: %1").arg(PgConnection::resultError(list.get()));
+        return false;
+    }
+    const QString tables = PgConnection::value(list.get(), 0, 0);
+    if (tables.isEmpty())
+        return true;
+    // A table another session holds (a migration running) is waited for, but not forever.
+    PgResultPtr lock = holder.exec(QStringLiteral("SET LOCAL lock_timeout = '60s'; LOCK TABLE %1 IN ACCESS SHARE MODE; "
+                                                  "SET LOCAL lock_timeout = 0")
+                                       .arg(tables));
+    if (PgConnection::succeeded(lock.get()))
+        return true;
+    const QString why = PgConnection::resultError(lock.get());
+    const QString state = QString::fromLatin1(PQresultErrorField(lock.get(), PG_DIAG_SQLSTATE));
+    if (state == QLatin1String("42501")) { // insufficient_privilege
+        result.message = QStringLiteral("Cannot read every table: %1").arg(why);
+        result.message += permissionHint(result.message, m_ctx.connection.user);
+    } else if (state == QLatin1String("55P03")) // lock_not_available
+        result.message = QStringLiteral("Another session has held a table locked for 60 s (a migration or `supabase "
+                                        "db reset` running?), so the backup did not start. Run it again when that "
+                                        "is done. (%1)")
+                             .arg(why);
+    else
+        result.message = QStringLiteral("Cannot lock the tables to back up: %1 A table dropped or renamed just "
+                                        "as the backup started does this: run it again.")
+                             .arg(why);
+    return false;
 }
 
 void Runner::reportProgress(const QString &component, qint64 done, qint64 total)
@@ -340,10 +391,7 @@ BackupResult Runner::run()
             result.failedComponent = r.name;
             result.message = QStringLiteral("Component %1 failed: %2").arg(r.name, r.message);
             if (r.message.contains(QLatin1String("permission denied")))
-                result.message
-                    += QStringLiteral("%1 A backup must read everything: grant \"%2\" what it lacks, or "
-                                      "back up as a superuser (for a local Supabase stack, supabase_admin).")
-                           .arg(result.message.endsWith(u'.') ? QString() : QStringLiteral("."), m_ctx.connection.user);
+                result.message += permissionHint(result.message, m_ctx.connection.user);
         }
     }
     if (!result.failedComponent.isEmpty())

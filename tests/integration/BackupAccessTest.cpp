@@ -82,11 +82,9 @@ TEST(BackupAccess, ATableTheRoleMayNotReadFailsTheBackupNamingItAndTheFix)
     req.outputRoot = out.path();
     const BackupResult r = runBackup(req);
 
+    // Found when the backup locks the snapshot's tables, before any component writes a file.
     EXPECT_EQ(r.outcome, BackupOutcome::Failed);
-    EXPECT_TRUE(r.failedComponent == QLatin1String("database") || r.failedComponent == QLatin1String("data_csv"))
-        << r.failedComponent.toStdString();
-    EXPECT_TRUE(r.message.contains(QStringLiteral("Component %1 failed").arg(r.failedComponent)))
-        << r.message.toStdString();
+    EXPECT_TRUE(r.message.startsWith(QStringLiteral("Cannot read every table:"))) << r.message.toStdString();
     EXPECT_TRUE(r.message.contains(QStringLiteral("permission denied for table payroll"))) << r.message.toStdString();
     EXPECT_TRUE(r.message.contains(QStringLiteral("grant \"reporter\" what it lacks"))
                 && r.message.contains(QStringLiteral("back up as a superuser")))

@@ -1,0 +1,55 @@
+// What other sessions can do to the database while a backup reads it.
+#include "BackupStore.h"
+#include "BackupTestUtil.h"
+
+#include <QJsonObject>
+#include <QTemporaryDir>
+
+#include <gtest/gtest.h>
+
+using namespace lifeboat;
+using namespace lifeboat::test;
+
+TEST(BackupConcurrency, ATableCannotBeDroppedUntilTheBackupHasReadIt)
+{
+    SupabaseFixture source;
+    QString error;
+    ASSERT_TRUE(source.setUp(&error)) << error.toStdString();
+    const QString db = source.stack().connection.database;
+    // A large table the CSV export reads first, and a small one it reaches last.
+    ASSERT_TRUE(source.cluster().exec(QStringLiteral("CREATE TABLE public.bulk AS SELECT g AS id, md5(g::text) AS a, "
+                                                     "repeat(md5(g::text), 8) AS b FROM generate_series(1, 600000) g; "
+                                                     "CREATE TABLE public.victim (x int); "
+                                                     "INSERT INTO public.victim VALUES (1), (2), (3)"),
+                                      &error,
+                                      db))
+        << error.toStdString();
+    QTemporaryDir out;
+    BackupRequest req = requestFor(source, out.path());
+    req.components = {Component::DataCsv};
+    req.jobs = 1;
+    std::shared_ptr<BackupJob> job = BackupEngine::start(req);
+    ASSERT_TRUE(waitUntil([&] { return job->future().progressValue() > 0; }, 30000));
+
+    // From the start the backup holds the small table, long before its COPY reaches it
+    // (pg_dump's own locks last only as long as pg_dump, the CSV export's only per table).
+    const PgConnection other = source.cluster().connect(db);
+    PgResultPtr held = other.exec(QStringLiteral(
+        "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+        "WHERE l.relation = 'public.victim'::regclass AND l.granted AND a.application_name = 'lifeboat-backup'"));
+    const bool stillRunning = !job->future().isFinished();
+    ASSERT_TRUE(stillRunning) << "the backup ended before the test could look; grow public.bulk";
+    EXPECT_EQ(PgConnection::value(held.get(), 0, 0), QStringLiteral("1"));
+
+    // So a migration dropping it waits instead of failing the backup half-way.
+    PgResultPtr drop = other.exec(QStringLiteral("SET lock_timeout = '300ms'; DROP TABLE public.victim"));
+    const bool dropped = PgConnection::succeeded(drop.get());
+    const bool finishedMeanwhile = job->future().isFinished();
+    EXPECT_TRUE(!dropped || finishedMeanwhile) << "the table was dropped under a running backup";
+
+    const BackupResult r = await(job->future(), 120000);
+    ASSERT_EQ(r.outcome, BackupOutcome::Complete) << r.message.toStdString();
+    const QJsonObject tables
+        = r.manifest.component(Component::DataCsv)->details.value(QStringLiteral("tables")).toObject();
+    EXPECT_EQ(tables.value(QStringLiteral("public.victim")).toObject().value(QStringLiteral("rows")).toInteger(), 3);
+}
