@@ -226,7 +226,7 @@ bool Runner::lockTables(BackupResult &result, const PgConnection &holder)
 {
     // The snapshot's tables stay until every reader is done. pg_dump locks what it dumps only
     // while it runs and the CSV export only the table it copies, so a table dropped meanwhile
-    // (a migration, `supabase db reset`) would fail the backup half-way; now the DROP waits.
+    // (a migration, a test script) would fail the backup half-way; now the DROP waits.
     if (!m_components.contains(Component::Database) && !m_components.contains(Component::DataCsv))
         return true;
     PgResultPtr list = holder.exec(QStringLiteral("SELECT string_agg(format('%I.%I', n.nspname, c.relname), ', ') "
@@ -253,9 +253,8 @@ bool Runner::lockTables(BackupResult &result, const PgConnection &holder)
         result.message = QStringLiteral("Cannot read every table: %1").arg(why);
         result.message += permissionHint(result.message, m_ctx.connection.user);
     } else if (state == QLatin1String("55P03")) // lock_not_available
-        result.message = QStringLiteral("Another session has held a table locked for 60 s (a migration or `supabase "
-                                        "db reset` running?), so the backup did not start. Run it again when that "
-                                        "is done. (%1)")
+        result.message = QStringLiteral("Another session has held a table locked for 60 s (a migration running?), "
+                                        "so the backup did not start. Run it again when that is done. (%1)")
                              .arg(why);
     else
         result.message = QStringLiteral("Cannot lock the tables to back up: %1 A table dropped or renamed just "
