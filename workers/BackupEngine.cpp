@@ -30,6 +30,8 @@
 #include <QThreadPool>
 #include <QtConcurrent/QtConcurrentRun>
 
+#include <algorithm>
+
 namespace lifeboat {
 
 namespace {
@@ -77,6 +79,7 @@ public:
 private:
     bool prepare(BackupResult &result, PgConnection &holder, QTemporaryDir &secrets);
     bool lockTables(BackupResult &result, const PgConnection &holder);
+    bool checkRowSecurity(BackupResult &result, const PgConnection &holder);
     void runExporters();
     void reportProgress(const QString &component, qint64 done, qint64 total);
 
@@ -211,7 +214,7 @@ bool Runner::prepare(BackupResult &result, PgConnection &holder, QTemporaryDir &
     m_ctx.snapshot = PgConnection::value(snap.get(), 0, 0);
     m_ctx.log(QString(), QStringLiteral("Snapshot %1 from PostgreSQL %2 at %3")
                              .arg(m_ctx.snapshot, m_ctx.serverVersion, m_ctx.connection.displayAddress()));
-    return lockTables(result, holder);
+    return lockTables(result, holder) && checkRowSecurity(result, holder);
 }
 
 // What to do about a "permission denied", after `message` (which it completes to a sentence).
@@ -260,6 +263,53 @@ bool Runner::lockTables(BackupResult &result, const PgConnection &holder)
         result.message = QStringLiteral("Cannot lock the tables to back up: %1 A table dropped or renamed just "
                                         "as the backup started does this: run it again.")
                              .arg(why);
+    return false;
+}
+
+bool Runner::checkRowSecurity(BackupResult &result, const PgConnection &holder)
+{
+    // Row-level security filters what a role reads without saying so: COPY would write only the
+    // visible rows and call the table done. Readers turn it off (row_security = off, as pg_dump
+    // does), which makes such a read fail; this says which tables and what to do before any
+    // component starts. Owners are exempt unless FORCE; superusers and BYPASSRLS roles always.
+    static const QStringList readsRows{Component::Database,
+                                       Component::DataCsv,
+                                       Component::AuthUsers,
+                                       Component::UserRoles,
+                                       Component::Storage,
+                                       Component::Migrations,
+                                       Component::Encryption};
+    if (std::none_of(readsRows.cbegin(), readsRows.cend(), [&](const QString &c) { return m_components.contains(c); }))
+        return true;
+    PgResultPtr hidden = holder.exec(
+        QStringLiteral(
+            "SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE c.relkind = 'r' AND c.relrowsecurity "
+            "AND (c.relforcerowsecurity OR NOT pg_has_role(c.relowner, 'USAGE')) "
+            "AND NOT EXISTS (SELECT FROM pg_roles WHERE rolname = current_user AND (rolsuper OR rolbypassrls)) "
+            "AND ")
+        + ExportSql::userSchemaFilter(QStringLiteral("n.nspname")) + QStringLiteral(" ORDER BY 1"));
+    if (!PgConnection::succeeded(hidden.get())) {
+        result.message
+            = QStringLiteral("Cannot check row-level security: %1").arg(PgConnection::resultError(hidden.get()));
+        return false;
+    }
+    const int count = PQntuples(hidden.get());
+    if (count == 0)
+        return true;
+    constexpr int Named = 5;
+    QStringList tables;
+    for (int i = 0; i < std::min(count, Named); ++i)
+        tables.append(PgConnection::value(hidden.get(), i, 0));
+    QString list = tables.join(QStringLiteral(", "));
+    if (count > Named)
+        list += QStringLiteral(" and %1 more").arg(count - Named);
+    const QString user = m_ctx.connection.user;
+    result.message = QStringLiteral("Row-level security hides rows of %1 from \"%2\", so a backup as \"%2\" would miss "
+                                    "them. Back up as a superuser (for a local Supabase stack, supabase_admin) or as a "
+                                    "role with BYPASSRLS (as a superuser: ALTER ROLE %3 BYPASSRLS).")
+                         .arg(list, user, ExportSql::quoteIdent(user));
     return false;
 }
 

@@ -58,6 +58,21 @@ TEST(BackupAccess, APasswordFromPgpasswordReachesEveryToolAndTheSafetyBackup)
     EXPECT_EQ(BackupStore::inspect(m.captured(1)).state, BackupInfo::State::Complete) << m.captured(1).toStdString();
 }
 
+namespace {
+
+// A backup of the cluster's plain profile as another of its roles (which has the cluster's password).
+BackupRequest requestAs(const TempCluster &cluster, const QString &user, const QString &outputRoot)
+{
+    BackupRequest req;
+    req.stack = profileStack(cluster, QStringLiteral("plain"), QStringLiteral("plain"));
+    req.stack.connection.user = user;
+    req.password = cluster.password();
+    req.outputRoot = outputRoot;
+    return req;
+}
+
+} // namespace
+
 TEST(BackupAccess, ATableTheRoleMayNotReadFailsTheBackupNamingItAndTheFix)
 {
     // A plain database backed up as a reporting role that may read every table but one.
@@ -75,11 +90,7 @@ TEST(BackupAccess, ATableTheRoleMayNotReadFailsTheBackupNamingItAndTheFix)
                              &error))
         << error.toStdString();
     QTemporaryDir out;
-    BackupRequest req;
-    req.stack = profileStack(cluster, QStringLiteral("plain"), QStringLiteral("plain"));
-    req.stack.connection.user = QStringLiteral("reporter");
-    req.password = cluster.password();
-    req.outputRoot = out.path();
+    BackupRequest req = requestAs(cluster, QStringLiteral("reporter"), out.path());
     const BackupResult r = runBackup(req);
 
     // Found when the backup locks the snapshot's tables, before any component writes a file.
@@ -93,4 +104,45 @@ TEST(BackupAccess, ATableTheRoleMayNotReadFailsTheBackupNamingItAndTheFix)
     ASSERT_EQ(listed.size(), 1);
     EXPECT_EQ(listed.first().state, BackupInfo::State::Failed);
     EXPECT_EQ(listed.first().message, r.message);
+}
+
+TEST(BackupAccess, RowLevelSecurityThatHidesRowsFailsTheBackupInsteadOfExportingItShort)
+{
+    // An app role owns a table whose FORCE'd policy shows it only its own rows: COPY as that
+    // role would quietly write half the table.
+    TempCluster cluster;
+    QString error;
+    ASSERT_TRUE(cluster.start(&error)) << error.toStdString();
+    ASSERT_TRUE(cluster.exec(QStringLiteral("CREATE ROLE app LOGIN PASSWORD '%1'; "
+                                            "CREATE TABLE public.notes (id int PRIMARY KEY, owner text); "
+                                            "INSERT INTO public.notes SELECT g, CASE WHEN g % 2 = 0 THEN 'app' "
+                                            "ELSE 'other' END FROM generate_series(1, 10) g; "
+                                            "ALTER TABLE public.notes OWNER TO app; "
+                                            "ALTER TABLE public.notes ENABLE ROW LEVEL SECURITY; "
+                                            "ALTER TABLE public.notes FORCE ROW LEVEL SECURITY; "
+                                            "CREATE POLICY own ON public.notes USING (owner = current_user)")
+                                 .arg(cluster.password()),
+                             &error))
+        << error.toStdString();
+    QTemporaryDir out;
+    BackupRequest req = requestAs(cluster, QStringLiteral("app"), out.path());
+    req.components = {Component::DataCsv};
+    const BackupResult refused = runBackup(req);
+    EXPECT_EQ(refused.outcome, BackupOutcome::Failed);
+    EXPECT_TRUE(
+        refused.message.startsWith(QStringLiteral("Row-level security hides rows of public.notes from \"app\"")))
+        << refused.message.toStdString();
+    EXPECT_TRUE(refused.message.contains(QStringLiteral("ALTER ROLE \"app\" BYPASSRLS")))
+        << refused.message.toStdString();
+    QList<BackupInfo> listed = BackupStore::list(out.path());
+    ASSERT_EQ(listed.size(), 1);
+    EXPECT_EQ(listed.first().state, BackupInfo::State::Failed);
+
+    // With the fix the message names, every row is there.
+    ASSERT_TRUE(cluster.exec(QStringLiteral("ALTER ROLE app BYPASSRLS"), &error)) << error.toStdString();
+    const BackupResult done = runBackup(req);
+    ASSERT_EQ(done.outcome, BackupOutcome::Complete) << done.message.toStdString();
+    QFile csv(done.path + QStringLiteral("/data/public.notes.csv"));
+    ASSERT_TRUE(csv.open(QIODevice::ReadOnly)) << csv.fileName().toStdString();
+    EXPECT_EQ(csv.readAll().count('\n'), 11); // header and ten rows
 }
