@@ -45,6 +45,13 @@ PgConnection BackupContext::openSnapshotConnection(QString *error) const
         *error = conn.errorMessage();
         return conn;
     }
+    if (!joinSnapshot(conn, error))
+        return PgConnection();
+    return conn;
+}
+
+bool BackupContext::joinSnapshot(const PgConnection &conn, QString *error) const
+{
     // row_security off: a table whose policies hide rows from this role fails to read instead
     // of being exported short (pg_dump does the same).
     const QString sql = QStringLiteral("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY; "
@@ -54,9 +61,9 @@ PgConnection BackupContext::openSnapshotConnection(QString *error) const
     PgResultPtr r = conn.exec(sql);
     if (!PgConnection::succeeded(r.get())) {
         *error = QStringLiteral("cannot join the backup's snapshot: ") + PgConnection::resultError(r.get());
-        return PgConnection();
+        return false;
     }
-    return conn;
+    return true;
 }
 
 QProcessEnvironment BackupContext::toolEnvironment() const

@@ -41,6 +41,8 @@ public:
     /// A connection whose transaction reads the run's snapshot (REPEATABLE READ, READ ONLY),
     /// with search_path = pg_catalog so deparsed SQL is fully qualified.
     PgConnection openSnapshotConnection(QString *error) const;
+    /// Starts a transaction on `conn` that reads the run's snapshot, as above.
+    bool joinSnapshot(const PgConnection &conn, QString *error) const;
 
     /// For child tools: connection settings and PGPASSFILE in the environment, never on
     /// the command line.

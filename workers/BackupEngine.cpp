@@ -232,10 +232,14 @@ bool Runner::lockTables(BackupResult &result, const PgConnection &holder)
     // (a migration, a test script) would fail the backup half-way; now the DROP waits.
     if (!m_components.contains(Component::Database) && !m_components.contains(Component::DataCsv))
         return true;
-    PgResultPtr list = holder.exec(QStringLiteral("SELECT string_agg(format('%I.%I', n.nspname, c.relname), ', ') "
-                                                  "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-                                                  "WHERE c.relkind IN ('r', 'p') AND ")
-                                   + ExportSql::userSchemaFilter(QStringLiteral("n.nspname")));
+    PgResultPtr list = holder.exec(
+        QStringLiteral(
+            "SELECT string_agg(format('%I.%I', n.nspname, c.relname), ', '), count(*), "
+            "current_setting('max_locks_per_transaction')::bigint * (current_setting('max_connections')::int "
+            "+ current_setting('max_prepared_transactions')::int) "
+            "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE c.relkind IN ('r', 'p') AND ")
+        + ExportSql::userSchemaFilter(QStringLiteral("n.nspname")));
     if (!PgConnection::succeeded(list.get())) {
         result.message
             = QStringLiteral("Cannot list the tables to back up: %1").arg(PgConnection::resultError(list.get()));
@@ -244,6 +248,19 @@ bool Runner::lockTables(BackupResult &result, const PgConnection &holder)
     const QString tables = PgConnection::value(list.get(), 0, 0);
     if (tables.isEmpty())
         return true;
+    // pg_dump locks every table too, in the same shared lock table: holding them twice must fit,
+    // or pg_dump would stop with "out of shared memory" where it alone would have worked.
+    const qint64 count = PgConnection::value(list.get(), 0, 1).toLongLong();
+    const qint64 capacity = PgConnection::value(list.get(), 0, 2).toLongLong();
+    if (2 * count > capacity) {
+        m_ctx.log(QString(),
+                  QStringLiteral("%1 tables: too many to hold locked for the whole backup as well as "
+                                 "pg_dump's own locks (max_locks_per_transaction × connections = %2), so a "
+                                 "table dropped while the backup runs fails it.")
+                      .arg(count)
+                      .arg(capacity));
+        return true;
+    }
     // A table another session holds (a migration running) is waited for, but not forever.
     PgResultPtr lock = holder.exec(QStringLiteral("SET LOCAL lock_timeout = '60s'; LOCK TABLE %1 IN ACCESS SHARE MODE; "
                                                   "SET LOCAL lock_timeout = 0")

@@ -53,3 +53,41 @@ TEST(BackupConcurrency, ATableCannotBeDroppedUntilTheBackupHasReadIt)
         = r.manifest.component(Component::DataCsv)->details.value(QStringLiteral("tables")).toObject();
     EXPECT_EQ(tables.value(QStringLiteral("public.victim")).toObject().value(QStringLiteral("rows")).toInteger(), 3);
 }
+
+TEST(BackupConcurrency, ADatabaseWithMoreTablesThanTheLockTableHoldsTwiceBacksUp)
+{
+    // The shared lock table is sized by max_locks_per_transaction × connections (here 10 × 60 =
+    // 600, and the server's slack lets one session lock about 2000). pg_dump alone locks these
+    // 1500 tables; the snapshot holder locking them as well, or CSV connections keeping every
+    // table they read locked, ran it out of shared memory.
+    TempCluster cluster;
+    QString error;
+    ASSERT_TRUE(cluster.start(&error)) << error.toStdString();
+    ASSERT_TRUE(cluster.exec(QStringLiteral("ALTER SYSTEM SET max_locks_per_transaction = 10"), &error))
+        << error.toStdString();
+    cluster.stop();
+    ASSERT_TRUE(cluster.restart(&error)) << error.toStdString();
+    for (int batch = 0; batch < 3; ++batch)
+        ASSERT_TRUE(cluster.exec(QStringLiteral("DO $$ BEGIN FOR i IN %1..%2 LOOP "
+                                                "EXECUTE format('CREATE TABLE public.t%s (id int PRIMARY KEY)', i); "
+                                                "EXECUTE format('INSERT INTO public.t%s VALUES (%s)', i, i); "
+                                                "END LOOP; END $$")
+                                     .arg(batch * 500 + 1)
+                                     .arg(batch * 500 + 500),
+                                 &error))
+            << error.toStdString();
+    QTemporaryDir out;
+    BackupRequest req;
+    req.stack = profileStack(cluster, QStringLiteral("plain"), QStringLiteral("plain"));
+    req.password = cluster.password();
+    req.outputRoot = out.path();
+    req.components = {Component::Database, Component::DataCsv};
+    const BackupResult r = runBackup(req);
+    ASSERT_EQ(r.outcome, BackupOutcome::Complete) << r.message.toStdString();
+    const ComponentResult *csv = r.manifest.component(Component::DataCsv);
+    const ComponentResult *database = r.manifest.component(Component::Database);
+    ASSERT_TRUE(csv && database);
+    EXPECT_EQ(csv->counts.value(QStringLiteral("tables")), 1500);
+    EXPECT_EQ(csv->counts.value(QStringLiteral("rows")), 1500);
+    EXPECT_EQ(database->counts.value(QStringLiteral("tables")), 1500);
+}

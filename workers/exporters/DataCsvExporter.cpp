@@ -108,6 +108,16 @@ void DataCsvExporter::run(BackupContext &ctx, ComponentResult &r)
             job.rows = rows.value();
             job.size = f.size();
             job.sha256 = f.sha256();
+            // A transaction per table, so a connection holds one table's lock, not thousands
+            // (the shared lock table is sized for about 64 per connection).
+            PgResultPtr ended = c.exec(QStringLiteral("COMMIT"));
+            if (!PgConnection::succeeded(ended.get()) || !ctx.joinSnapshot(c, &err)) {
+                QMutexLocker lock(&errorMutex);
+                if (firstError.isEmpty())
+                    firstError = err.isEmpty() ? PgConnection::resultError(ended.get()) : err;
+                stop = true;
+                return;
+            }
         }
     };
 
