@@ -203,6 +203,8 @@ void runScript(State &s)
             if (line.contains(QLatin1String("ERROR:")) || line.contains(QLatin1String("FATAL:"))
                 || line.contains(QLatin1String("error:")))
                 errors << line;
+            else if (errors.size() == 1 && line.startsWith(QLatin1String("HINT:")))
+                errors << line; // the server's advice on the first error
             s.writeLog(line);
         },
         true);
@@ -242,9 +244,15 @@ void runScript(State &s)
         const RestoreStep &st = plan.steps.at(current);
         message = cancelled ? QStringLiteral("Cancelled during step %1 (%2).").arg(current + 1).arg(st.title)
                             : QStringLiteral("Step %1 (%2) failed: %3").arg(current + 1).arg(st.title, why);
-        if (st.kind == RestoreStep::Kind::Sql && st.transactional)
+        if (st.kind == RestoreStep::Kind::Sql && st.transactional) {
             message += QStringLiteral(" Its transaction was rolled back%1: those steps changed nothing.")
                            .arg(rolledBack.isEmpty() ? QString() : QStringLiteral(" with steps %1").arg(rolledBack.join(QStringLiteral(", "))));
+            if (!cancelled && why.contains(QLatin1String("out of shared memory")))
+                message += QStringLiteral(" The step locks each of its objects in one transaction, more than the "
+                                          "server's lock table (max_locks_per_transaction × max_connections) holds. "
+                                          "As a superuser run ALTER SYSTEM SET max_locks_per_transaction = 1024, "
+                                          "restart the server, and restore again.");
+        }
     } else {
         message = cancelled ? QStringLiteral("Cancelled before the first step.")
                             : QStringLiteral("The restore script failed before its first step: %1").arg(why);
