@@ -258,32 +258,57 @@ run_sql() {
 
 # Never let roles.sql change the role we are connected as: restoring into a cluster whose
 # superuser is "postgres", the source's "ALTER ROLE postgres WITH NOSUPERUSER ..." would demote
-# us halfway through. (Used as a filter between sed and psql.)
-keep_own_role() {
-  local line
+# us halfway through. A non-superuser may change little of a role that exists (not SUPERUSER,
+# REPLICATION or BYPASSRLS, nor a superuser's anything), so, like Lifeboat's own restore, it
+# leaves the roles that exist as they are, and grants memberships as itself. (Used as a filter
+# between sed and psql.)
+declare -A EXISTING_ROLE=()
+keep_roles() {
+  local line name
   while IFS= read -r line || [[ -n $line ]]; do
+    name=''
     case $line in
-      "CREATE ROLE $DB_USER_IDENT;"|"ALTER ROLE $DB_USER_IDENT WITH "*)
-        printf -- '-- restore.sh: left the connecting role unchanged: %s\n' "${line%% WITH *}" ;;
-      *) printf '%s\n' "$line" ;;
+      "CREATE ROLE "*";") name=${line#CREATE ROLE }; name=${name%;} ;;
+      "ALTER ROLE "*" WITH "*|"ALTER ROLE "*" SET "*) name=${line#ALTER ROLE }; name=${name%% WITH *}; name=${name%% SET *} ;;
+      "COMMENT ON ROLE "*" IS "*) name=${line#COMMENT ON ROLE }; name=${name%% IS *} ;;
     esac
+    if [[ -n $name && $name == "$DB_USER_IDENT" && $line != "ALTER ROLE "*" SET "* ]]; then
+      printf -- '-- restore.sh: left the connecting role unchanged: %s\n' "${line%% WITH *}"
+    elif [[ -n $name && -n ${EXISTING_ROLE[$name]:-} ]]; then
+      printf -- '-- restore.sh: left existing role %s as it is\n' "$name"
+    elif [[ $SUPERUSER != t && $line == "GRANT "*" TO "*" GRANTED BY "* ]]; then
+      printf '%s;\n' "${line% GRANTED BY *}" # only a superuser may name another grantor
+    else
+      printf '%s\n' "$line"
+    fi
   done
 }
 
 restore_roles_file() {
   [[ -f roles/roles.sql ]] || { mark roles skip "no roles.sql"; return 0; }
+  local left=0 name
+  if [[ $SUPERUSER != t ]] && ! dry; then
+    while IFS= read -r name; do EXISTING_ROLE[$name]=1; done < <(psql -X -At -c "SELECT quote_ident(rolname) FROM pg_roles" 2>/dev/null)
+    left=$(sed -E "$STRIP_RESTRICT" roles/roles.sql | keep_roles | grep -o '^-- restore.sh: left existing role [^ ]*' | sort -u | wc -l)
+  fi
   say "- roles: roles.sql (errors do not stop it: some roles may already exist; the connecting"
   say "  role's own CREATE/ALTER ROLE lines are skipped so it keeps its attributes)"
-  if ! run_sql roles/roles.sql tolerant keep_own_role; then mark roles fail "roles.sql could not run"; return 0; fi
+  if ((left > 0)); then
+    say "  $left role(s) exist already and $DB_USER is not a superuser: they are left as they are"
+    say "  (restore as a superuser to reset their attributes and passwords)"
+  fi
+  if ! run_sql roles/roles.sql tolerant keep_roles; then mark roles fail "roles.sql could not run"; return 0; fi
   if dry; then mark roles ok "roles.sql"; return 0; fi
   if ! grep -q "PASSWORD '" roles/roles.sql; then
     say "  note: roles.sql has no passwords; roles it created cannot log in until you run ALTER ROLE name PASSWORD '...'"
   fi
+  local existing="$EXPECTED statements hit existing roles"
+  ((left == 0)) || existing="$left existing roles left as they are (not a superuser)"
   if ((ERRORS > EXPECTED)); then
     mark roles fail "roles.sql: $((ERRORS - EXPECTED)) errors besides $EXPECTED 'already exists' (see log)"
     grep -E 'ERROR:' "$WORK/psql.err" | grep -v 'already exists' | head -5 | sed 's/^/    /' >&2 || true
   else
-    mark roles ok "roles.sql, $EXPECTED statements hit existing roles"
+    mark roles ok "roles.sql, $existing"
   fi
 }
 

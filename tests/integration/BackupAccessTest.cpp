@@ -58,21 +58,6 @@ TEST(BackupAccess, APasswordFromPgpasswordReachesEveryToolAndTheSafetyBackup)
     EXPECT_EQ(BackupStore::inspect(m.captured(1)).state, BackupInfo::State::Complete) << m.captured(1).toStdString();
 }
 
-namespace {
-
-// A backup of the cluster's plain profile as another of its roles (which has the cluster's password).
-BackupRequest requestAs(const TempCluster &cluster, const QString &user, const QString &outputRoot)
-{
-    BackupRequest req;
-    req.stack = profileStack(cluster, QStringLiteral("plain"), QStringLiteral("plain"));
-    req.stack.connection.user = user;
-    req.password = cluster.password();
-    req.outputRoot = outputRoot;
-    return req;
-}
-
-} // namespace
-
 TEST(BackupAccess, ATableTheRoleMayNotReadFailsTheBackupNamingItAndTheFix)
 {
     // A plain database backed up as a reporting role that may read every table but one.
@@ -90,7 +75,7 @@ TEST(BackupAccess, ATableTheRoleMayNotReadFailsTheBackupNamingItAndTheFix)
                              &error))
         << error.toStdString();
     QTemporaryDir out;
-    BackupRequest req = requestAs(cluster, QStringLiteral("reporter"), out.path());
+    BackupRequest req = profileRequest(cluster, out.path(), QStringLiteral("reporter"));
     const BackupResult r = runBackup(req);
 
     // Found when the backup locks the snapshot's tables, before any component writes a file.
@@ -125,7 +110,7 @@ TEST(BackupAccess, RowLevelSecurityThatHidesRowsFailsTheBackupInsteadOfExporting
                              &error))
         << error.toStdString();
     QTemporaryDir out;
-    BackupRequest req = requestAs(cluster, QStringLiteral("app"), out.path());
+    BackupRequest req = profileRequest(cluster, out.path(), QStringLiteral("app"));
     req.components = {Component::DataCsv};
     const BackupResult refused = runBackup(req);
     EXPECT_EQ(refused.outcome, BackupOutcome::Failed);

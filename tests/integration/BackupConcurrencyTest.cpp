@@ -77,10 +77,7 @@ TEST(BackupConcurrency, ADatabaseWithMoreTablesThanTheLockTableHoldsTwiceBacksUp
                                  &error))
             << error.toStdString();
     QTemporaryDir out;
-    BackupRequest req;
-    req.stack = profileStack(cluster, QStringLiteral("plain"), QStringLiteral("plain"));
-    req.password = cluster.password();
-    req.outputRoot = out.path();
+    BackupRequest req = profileRequest(cluster, out.path());
     req.components = {Component::Database, Component::DataCsv};
     const BackupResult r = runBackup(req);
     ASSERT_EQ(r.outcome, BackupOutcome::Complete) << r.message.toStdString();

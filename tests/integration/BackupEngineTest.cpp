@@ -546,10 +546,7 @@ TEST(BackupPlain, APlainDatabaseBacksUpWithSupabaseComponentsSkipped)
     ASSERT_TRUE(cluster.start(&error)) << error.toStdString();
     ASSERT_TRUE(SupabaseFixture::loadPlain(cluster, QStringLiteral("postgres"), &error)) << error.toStdString();
     QTemporaryDir out;
-    BackupRequest req;
-    req.stack = profileStack(cluster, QStringLiteral("plain"), QStringLiteral("plain"));
-    req.password = cluster.password();
-    req.outputRoot = out.path();
+    BackupRequest req = profileRequest(cluster, out.path());
     const BackupResult r = runBackup(req);
     ASSERT_EQ(r.outcome, BackupOutcome::Complete) << r.message.toStdString();
     for (const QString &c : {Component::AuthUsers, Component::Storage, Component::Migrations, Component::EdgeFunctions,
@@ -559,4 +556,42 @@ TEST(BackupPlain, APlainDatabaseBacksUpWithSupabaseComponentsSkipped)
         EXPECT_EQ(r.manifest.component(c)->status, ComponentResult::Status::Ok) << c.toStdString();
     EXPECT_GE(r.manifest.component(Component::DataCsv)->counts.value(QStringLiteral("tables")), 3);
     EXPECT_TRUE(BackupStore::verify(r.path).ok());
+}
+
+TEST(RestoreScript, AsANonSuperuserIntoANewDatabaseItLeavesTheExistingRolesAndRestoresTheRest)
+{
+    // The way most people restore without Lifeboat: createdb, then restore.sh as the everyday
+    // role (on Supabase, postgres, which is no superuser) on the cluster that has every role.
+    TempCluster cluster;
+    QString error;
+    ASSERT_TRUE(cluster.start(&error)) << error.toStdString();
+    ASSERT_TRUE(SupabaseFixture::loadPlain(cluster, QStringLiteral("postgres"), &error)) << error.toStdString();
+    ASSERT_TRUE(cluster.exec(QStringLiteral("CREATE ROLE dev LOGIN CREATEDB CREATEROLE PASSWORD '%1'; "
+                                            "CREATE ROLE reader NOLOGIN; GRANT reader TO dev")
+                                 .arg(cluster.password()),
+                             &error))
+        << error.toStdString();
+    ASSERT_TRUE(cluster.exec(QStringLiteral("CREATE DATABASE copy OWNER dev"), &error)) << error.toStdString();
+    QTemporaryDir out;
+    BackupRequest req = profileRequest(cluster, out.path());
+    const BackupResult r = runBackup(req);
+    ASSERT_EQ(r.outcome, BackupOutcome::Complete) << r.message.toStdString();
+
+    QStringList env = pgEnv(cluster, QStringLiteral("copy"));
+    env.replace(3, QStringLiteral("PGUSER=dev"));
+    QByteArray so, se;
+    const int rc = runProgram(
+        QStringLiteral("bash"), {r.path + QStringLiteral("/restore.sh"), QStringLiteral("--yes")}, &so, &se, env);
+    // Roles it may not change (the superuser's, reader's attributes) are left alone and said
+    // so, instead of failing the restore with an error per line.
+    EXPECT_EQ(rc, 0) << so.toStdString() << se.toStdString();
+    EXPECT_TRUE(so.contains("role(s) exist already and dev is not a superuser: they are left as they are"))
+        << so.toStdString();
+    EXPECT_TRUE(so.contains("Restore complete.")) << so.toStdString();
+    const Fingerprint source = fingerprintOf(cluster, &error);
+    PgConnection copy = PgConnection::open(cluster.connection(QStringLiteral("copy")), cluster.password());
+    const Fingerprint restored = fingerprint(copy, &error);
+    ASSERT_FALSE(restored.empty()) << error.toStdString();
+    EXPECT_FALSE(onlyKind(source, QStringLiteral("table:")).empty());
+    EXPECT_EQ(onlyKind(restored, QStringLiteral("table:")), onlyKind(source, QStringLiteral("table:")));
 }

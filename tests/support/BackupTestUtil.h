@@ -34,6 +34,19 @@ inline Stack profileStack(const TempCluster &cluster, const QString &id, const Q
     return s;
 }
 
+/// A backup of `cluster`'s database "postgres" as its plain profile "plain", connected as `user`
+/// (default: the cluster's superuser) with the cluster's password.
+inline BackupRequest profileRequest(const TempCluster &cluster, const QString &outputRoot, const QString &user = {})
+{
+    BackupRequest req;
+    req.stack = profileStack(cluster, QStringLiteral("plain"), QStringLiteral("plain"));
+    if (!user.isEmpty())
+        req.stack.connection.user = user;
+    req.password = cluster.password();
+    req.outputRoot = outputRoot;
+    return req;
+}
+
 /// Runs a backup to the end, keeping the event loop turning; `log` collects every log line.
 inline BackupResult runBackup(const BackupRequest &request, QStringList *log = nullptr, int timeoutMs = 300000)
 {
