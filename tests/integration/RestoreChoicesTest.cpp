@@ -262,6 +262,18 @@ TEST_F(Restore, WhatTheConnectingRoleDoesNotOwnIsLeftOutAndNamed)
         titles << s.title;
     EXPECT_TRUE(titles.contains(QStringLiteral("Function public.create_task"))) << str(titles).toStdString();
     EXPECT_TRUE(titles.contains(QStringLiteral("Row-level security of public.tasks"))) << str(titles).toStdString();
+
+    // Roles alone: every one exists and postgres may not change them, so there is nothing to
+    // run, and the plan says why rather than blaming the conflict choices.
+    const RestorePlan roles = planFor({QStringLiteral("roles")}, inPlace(QStringLiteral("postgres")), options());
+    EXPECT_FALSE(roles.runnable());
+    EXPECT_TRUE(str(roles.warnings)
+                    .contains(QStringLiteral("Every role of the backup exists in the target; postgres is "
+                                             "not a superuser, so they are left as they are.")))
+        << str(roles.warnings).toStdString();
+    EXPECT_EQ(roles.blockers,
+              QStringList{QStringLiteral("Nothing to do: everything picked would be left as it is in the "
+                                         "target (see the warnings and conflicts above).")});
 }
 
 TEST_F(Restore, IntoAnotherKnownStackWithItsOwnSafetyBackup)

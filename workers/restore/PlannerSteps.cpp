@@ -418,7 +418,9 @@ void Planner::buildSteps()
 
     addFileSteps();
     if (plan.steps.isEmpty() || (plan.steps.size() == 1 && plan.steps.first().kind == RestoreStep::Kind::SafetyBackup))
-        plan.blockers << QStringLiteral("Nothing to do: everything picked is skipped by the conflict choices.");
+        plan.blockers << QStringLiteral(
+            "Nothing to do: everything picked would be left as it is in the target (see the "
+            "warnings and conflicts above).");
 }
 
 // The roles the plan restores or needs, from roles.sql, never touching the connecting role.
