@@ -12,6 +12,9 @@ readonly COMPONENTS=(database roles auth_users user_roles rls_policies functions
 # pg_dump/pg_dumpall from late 2025 on write "\restrict KEY" / "\unrestrict KEY" lines that
 # older psql cannot read; they only guard against a malicious server, so drop them.
 readonly STRIP_RESTRICT='/^\\(un)?restrict( |$)/d'
+# The SQL files Lifeboat writes are UTF-8, whatever the database's encoding (pg_dump's files say
+# their own encoding, which wins).
+export PGCLIENTENCODING=UTF8
 
 usage() {
   cat <<'EOF'

@@ -21,9 +21,17 @@ PgConnection PgConnection::open(const ConnectionInfo &info,
     const QByteArray app = applicationName.toUtf8();
     const QByteArray pw = password ? password->toUtf8() : QByteArray();
 
-    std::vector<const char *> keys{"host", "port", "dbname", "user", "connect_timeout", "application_name"};
-    std::vector<const char *> values{host.constData(), port.constData(), db.constData(),
-                                     user.constData(), timeout.constData(), app.constData()};
+    // Qt strings are UTF-8 both ways, whatever the database's encoding (a LATIN1 database's
+    // "café" must not come back as "caf\xe9"); the CSVs are UTF-8 too.
+    std::vector<const char *> keys{
+        "host", "port", "dbname", "user", "connect_timeout", "application_name", "client_encoding"};
+    std::vector<const char *> values{host.constData(),
+                                     port.constData(),
+                                     db.constData(),
+                                     user.constData(),
+                                     timeout.constData(),
+                                     app.constData(),
+                                     "UTF8"};
     if (password) {
         keys.push_back("password");
         values.push_back(pw.constData());

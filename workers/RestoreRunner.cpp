@@ -158,6 +158,7 @@ void runScript(State &s)
     env.insert(QStringLiteral("PGUSER"), c.user);
     env.insert(QStringLiteral("PGDATABASE"), c.database);
     env.insert(QStringLiteral("PGAPPNAME"), QStringLiteral("lifeboat-restore"));
+    env.insert(QStringLiteral("PGCLIENTENCODING"), QStringLiteral("UTF8")); // the plan's SQL and Lifeboat's files
     if (!s.pgpassFile.isEmpty())
         env.insert(QStringLiteral("PGPASSFILE"), s.pgpassFile);
     env.insert(QStringLiteral("PATH"), s.toolDir + u':' + env.value(QStringLiteral("PATH")));

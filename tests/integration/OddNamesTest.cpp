@@ -137,3 +137,96 @@ TEST(OddNames, EveryObjectGetsItsOwnFileAndATableRestoresByItsName)
     EXPECT_EQ(count(trial, QStringLiteral("SELECT count(*) FROM public.\"User\"")), 50);
     EXPECT_EQ(count(trial, QStringLiteral("SELECT count(*) FROM pg_policies WHERE schemaname = 'My Schema'")), 2);
 }
+
+TEST(OddNames, ALatin1DatabaseKeepsItsNonAsciiNamesThroughBackupAndRestore)
+{
+    // Names and text come out as UTF-8 (files, CSVs, the restore checklist) and go back in as
+    // what they were, whatever the database's own encoding.
+    TempCluster cluster;
+    QString error;
+    ASSERT_TRUE(cluster.start(&error)) << error.toStdString();
+    for (const char *db : {"latin", "latin_copy"})
+        ASSERT_TRUE(cluster.exec(QStringLiteral("CREATE DATABASE %1 TEMPLATE template0 ENCODING 'LATIN1' "
+                                                "LC_COLLATE 'C' LC_CTYPE 'C'")
+                                     .arg(QLatin1String(db)),
+                                 &error))
+            << error.toStdString();
+    ASSERT_TRUE(cluster.exec(QStringLiteral("CREATE TABLE public.\"café\" (id int PRIMARY KEY, nom text); "
+                                            "INSERT INTO public.\"café\" VALUES (1, 'Crème brûlée'); "
+                                            "ALTER TABLE public.\"café\" ENABLE ROW LEVEL SECURITY; "
+                                            "CREATE POLICY \"lecture été\" ON public.\"café\" USING (nom <> 'ça'); "
+                                            "CREATE FUNCTION public.\"prix_été\"() RETURNS text LANGUAGE sql "
+                                            "AS $$ SELECT 'été'::text $$"),
+                             &error,
+                             QStringLiteral("latin")))
+        << error.toStdString();
+    QTemporaryDir out;
+    BackupRequest req = profileRequest(cluster, out.path());
+    req.stack.connection.database = QStringLiteral("latin");
+    const BackupResult r = runBackup(req);
+    ASSERT_EQ(r.outcome, BackupOutcome::Complete) << r.message.toStdString();
+    const QString csv = r.manifest.component(Component::DataCsv)
+                            ->details.value(QStringLiteral("tables"))
+                            .toObject()
+                            .value(QStringLiteral("public.café"))
+                            .toObject()
+                            .value(QStringLiteral("file"))
+                            .toString();
+    ASSERT_FALSE(csv.isEmpty());
+    EXPECT_EQ(QString::fromUtf8(readAll(r.path + u'/' + csv)), QStringLiteral("id,nom\n1,Crème brûlée\n"));
+
+    const QStringList env{QStringLiteral("PGPASSFILE=") + cluster.pgpassFile()};
+    QByteArray so, se;
+    ASSERT_EQ(runProgram(QStringLiteral(LIFEBOAT_CLI_PATH),
+                         {QStringLiteral("restore"), r.path, QStringLiteral("--list")},
+                         &so,
+                         &se,
+                         env),
+              0)
+        << se.toStdString();
+    const QString listed = QString::fromUtf8(so);
+    EXPECT_TRUE(listed.contains(QStringLiteral("table:public.café "))) << so.toStdString();
+    EXPECT_TRUE(listed.contains(QStringLiteral("function:public.prix_été "))) << so.toStdString();
+    ASSERT_EQ(runProgram(QStringLiteral(LIFEBOAT_CLI_PATH),
+                         {QStringLiteral("restore"),
+                          r.path,
+                          QStringLiteral("--only"),
+                          QStringLiteral("table:public.café,function:public.prix_été"),
+                          QStringLiteral("--new-db"),
+                          QStringLiteral("copie"),
+                          QStringLiteral("--dsn"),
+                          cluster.uri(),
+                          QStringLiteral("--yes")},
+                         &so,
+                         &se,
+                         env,
+                         120000),
+              0)
+        << so.toStdString() << se.toStdString();
+    const PgConnection copie = cluster.connect(QStringLiteral("copie"));
+    PgResultPtr got = copie.exec(QStringLiteral("SELECT (SELECT nom FROM public.\"café\"), public.\"prix_été\"(), "
+                                                "(SELECT polname FROM pg_policy)"));
+    EXPECT_EQ(PgConnection::value(got.get(), 0, 0), QStringLiteral("Crème brûlée"));
+    EXPECT_EQ(PgConnection::value(got.get(), 0, 1), QStringLiteral("été"));
+    EXPECT_EQ(PgConnection::value(got.get(), 0, 2), QStringLiteral("lecture été"));
+
+    // restore.sh feeds Lifeboat's own SQL files to psql into another LATIN1 database.
+    ASSERT_EQ(runProgram(QStringLiteral("bash"),
+                         {r.path + QStringLiteral("/restore.sh"),
+                          QStringLiteral("--only"),
+                          QStringLiteral("functions"),
+                          QStringLiteral("--yes")},
+                         &so,
+                         &se,
+                         {QStringLiteral("PGPASSFILE=") + cluster.pgpassFile(),
+                          QStringLiteral("PGHOST=127.0.0.1"),
+                          QStringLiteral("PGPORT=%1").arg(cluster.port()),
+                          QStringLiteral("PGUSER=") + cluster.superuser(),
+                          QStringLiteral("PGDATABASE=latin_copy")}),
+              0)
+        << so.toStdString() << se.toStdString();
+    const PgConnection latinCopy = cluster.connect(QStringLiteral("latin_copy"));
+    got = latinCopy.exec(QStringLiteral("SELECT public.\"prix_été\"()"));
+    EXPECT_EQ(PgConnection::value(got.get(), 0, 0), QStringLiteral("été"))
+        << PgConnection::resultError(got.get()).toStdString();
+}

@@ -200,6 +200,8 @@ void DatabaseExporter::run(BackupContext &ctx, ComponentResult &r)
                            QStringLiteral("--format=custom"),
                            QStringLiteral("--compress=%1").arg(ctx.request.compressLevel),
                            QStringLiteral("--snapshot=") + ctx.snapshot,
+                           // Names in the TOC and the SQL are read as UTF-8, whatever the database's encoding.
+                           QStringLiteral("--encoding=UTF8"),
                            QStringLiteral("--no-sync"),
                            QStringLiteral("--verbose"),
                            QStringLiteral("--file=") + ctx.absolutePath(dump)};
