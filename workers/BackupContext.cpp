@@ -54,10 +54,12 @@ bool BackupContext::joinSnapshot(const PgConnection &conn, QString *error) const
 {
     // row_security off: a table whose policies hide rows from this role fails to read instead
     // of being exported short (pg_dump does the same).
-    const QString sql = QStringLiteral("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY; "
-                                       "SET TRANSACTION SNAPSHOT %1; SET LOCAL search_path = pg_catalog; "
-                                       "SET LOCAL statement_timeout = 0; SET LOCAL row_security = off;")
-                            .arg(QStringLiteral("'") + snapshot + QStringLiteral("'"));
+    const QString sql
+        = QStringLiteral("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY; "
+                         "SET TRANSACTION SNAPSHOT %1; SET LOCAL search_path = pg_catalog; "
+                         "SET LOCAL statement_timeout = 0; SET LOCAL idle_in_transaction_session_timeout = 0; "
+                         "SET LOCAL row_security = off;")
+              .arg(QStringLiteral("'") + snapshot + QStringLiteral("'"));
     PgResultPtr r = conn.exec(sql);
     if (!PgConnection::succeeded(r.get())) {
         *error = QStringLiteral("cannot join the backup's snapshot: ") + PgConnection::resultError(r.get());

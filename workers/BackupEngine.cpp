@@ -205,7 +205,12 @@ bool Runner::prepare(BackupResult &result, PgConnection &holder, QTemporaryDir &
     }
 
     // The snapshot every reader shares, held open until all are done.
-    PgResultPtr begin = holder.exec(QStringLiteral("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"));
+    // It sits idle in its transaction for the whole run: a server, database or role setting of
+    // idle_in_transaction_session_timeout would end it and the snapshot with it (pg_dump turns
+    // these off for itself too).
+    PgResultPtr begin
+        = holder.exec(QStringLiteral("SET idle_in_transaction_session_timeout = 0; SET statement_timeout = 0; "
+                                     "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"));
     PgResultPtr snap = holder.exec(QStringLiteral("SELECT pg_export_snapshot()"));
     if (!PgConnection::succeeded(begin.get()) || !PgConnection::succeeded(snap.get())) {
         result.message = QStringLiteral("Cannot export a snapshot: %1").arg(PgConnection::resultError(snap.get()));

@@ -119,3 +119,29 @@ TEST(BackupConcurrency, ADatabaseWithMoreTablesThanTheLockTableHoldsTwiceBacksUp
     EXPECT_EQ(PgConnection::value(tables.get(), 0, 0), QStringLiteral("1500"));
     EXPECT_EQ(PgConnection::value(tables.get(), 0, 1), QString::number(1500 * 1501 / 2));
 }
+
+TEST(BackupConcurrency, AnIdleInTransactionTimeoutDoesNotEndTheSnapshotMidway)
+{
+    // A common server setting: end sessions idle in a transaction for longer than a moment.
+    // The snapshot's own transaction is idle for the whole run.
+    TempCluster cluster;
+    QString error;
+    ASSERT_TRUE(cluster.start(&error)) << error.toStdString();
+    ASSERT_TRUE(SupabaseFixture::loadPlain(cluster, QStringLiteral("postgres"), &error)) << error.toStdString();
+    ASSERT_TRUE(cluster.exec(QStringLiteral("CREATE TABLE public.bulk AS SELECT g AS id, md5(g::text) AS a "
+                                            "FROM generate_series(1, 300000) g; "
+                                            "ALTER ROLE %1 SET idle_in_transaction_session_timeout = '50ms'")
+                                 .arg(cluster.superuser()),
+                             &error))
+        << error.toStdString();
+    QTemporaryDir out;
+    const BackupResult r = runBackup(profileRequest(cluster, out.path()));
+    ASSERT_EQ(r.outcome, BackupOutcome::Complete) << r.message.toStdString();
+    const QJsonObject bulk = r.manifest.component(Component::DataCsv)
+                                 ->details.value(QStringLiteral("tables"))
+                                 .toObject()
+                                 .value(QStringLiteral("public.bulk"))
+                                 .toObject();
+    EXPECT_EQ(bulk.value(QStringLiteral("rows")).toInteger(), 300000);
+    EXPECT_GT(r.manifest.durationMs, 200) << "the backup outlasted the timeout several times over";
+}
