@@ -9,16 +9,20 @@
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QTextDocumentFragment>
 #include <QTimer>
 #include <QToolButton>
 #include <QVBoxLayout>
 
 namespace lifeboat {
 
-BackupProgressWidget::BackupProgressWidget(const QString &stackName, const QStringList &components,
-                                           std::shared_ptr<BackupJob> job, QWidget *parent)
+BackupProgressWidget::BackupProgressWidget(const QString &stackName,
+                                           const QStringList &components,
+                                           std::shared_ptr<BackupJob> job,
+                                           QWidget *parent)
     : QFrame(parent)
     , m_job(std::move(job))
+    , m_stackName(stackName)
     , m_title(new QLabel(this))
     , m_overall(new QProgressBar(this))
     , m_time(new QLabel(this))
@@ -32,6 +36,7 @@ BackupProgressWidget::BackupProgressWidget(const QString &stackName, const QStri
     m_overall->setRange(0, 1000);
     m_overall->setFormat(QStringLiteral("%p%"));
     m_overall->setAccessibleName(tr("Overall progress of %1").arg(stackName));
+    m_result->setTextFormat(Qt::RichText); // escaped messages and a link, never guessed
     m_result->setWordWrap(true);
     m_result->setTextInteractionFlags(Qt::TextBrowserInteraction);
     m_result->hide();
@@ -85,8 +90,8 @@ BackupProgressWidget::BackupProgressWidget(const QString &stackName, const QStri
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(header);
     layout->addWidget(m_overall);
+    layout->addWidget(m_result); // above the rows, so a failure is read without scrolling
     layout->addLayout(grid);
-    layout->addWidget(m_result);
     layout->addLayout(logRow);
     layout->addWidget(m_log, 1);
 
@@ -158,10 +163,17 @@ void BackupProgressWidget::onComponentFinished(const ComponentResult &result)
 void BackupProgressWidget::onFinished(const BackupResult &result)
 {
     m_finished = true;
+    for (QLabel *label : std::as_const(m_items))
+        if (!label->isEnabled()) // never started: the run ended before its turn
+            label->setText(tr("not run"));
     m_cancel->setEnabled(true);
     m_cancel->setText(tr("Close"));
     m_time->setText(formatDuration(m_clock.elapsed()));
     m_result->show();
+    const QString name = m_stackName.toHtmlEscaped();
+    m_title->setText(result.outcome == BackupOutcome::Complete    ? tr("<b>Backed up %1</b>").arg(name)
+                     : result.outcome == BackupOutcome::Cancelled ? tr("<b>Backup of %1 cancelled</b>").arg(name)
+                                                                  : tr("<b>Backup of %1 failed</b>").arg(name));
     switch (result.outcome) {
     case BackupOutcome::Complete:
         m_overall->setValue(1000);
@@ -192,7 +204,11 @@ void BackupProgressWidget::updateTime()
 
 QString BackupProgressWidget::resultText() const
 {
-    return m_result->isVisible() ? m_result->text() : QString();
+    if (!m_result->isVisible())
+        return {};
+    const bool rich = m_result->textFormat() == Qt::RichText
+                      || (m_result->textFormat() == Qt::AutoText && Qt::mightBeRichText(m_result->text()));
+    return rich ? QTextDocumentFragment::fromHtml(m_result->text()).toPlainText() : m_result->text();
 }
 
 } // namespace lifeboat

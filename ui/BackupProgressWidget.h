@@ -30,6 +30,7 @@ public:
 
     QProgressBar *overallBar() const { return m_overall; }
     QProgressBar *componentBar(const QString &component) const { return m_bars.value(component); }
+    /// The result line as a person reads it (plain text); empty while the backup runs.
     QString resultText() const;
     bool isFinished() const { return m_finished; }
 
@@ -46,6 +47,7 @@ private:
     void updateTime();
 
     std::shared_ptr<BackupJob> m_job;
+    QString m_stackName;
     QLabel *m_title;
     QProgressBar *m_overall;
     QLabel *m_time;

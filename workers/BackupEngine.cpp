@@ -305,7 +305,7 @@ bool Runner::checkRowSecurity(BackupResult &result, const PgConnection &holder)
         return true;
     PgResultPtr hidden = holder.exec(
         QStringLiteral(
-            "SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c "
+            "SELECT format('%I.%I', n.nspname, c.relname), quote_ident(current_user) FROM pg_class c "
             "JOIN pg_namespace n ON n.oid = c.relnamespace "
             "WHERE c.relkind = 'r' AND c.relrowsecurity "
             "AND (c.relforcerowsecurity OR NOT pg_has_role(c.relowner, 'USAGE')) "
@@ -331,7 +331,7 @@ bool Runner::checkRowSecurity(BackupResult &result, const PgConnection &holder)
     result.message = QStringLiteral("Row-level security hides rows of %1 from \"%2\", so a backup as \"%2\" would miss "
                                     "them. Back up as a superuser (for a local Supabase stack, supabase_admin) or as a "
                                     "role with BYPASSRLS (as a superuser: ALTER ROLE %3 BYPASSRLS).")
-                         .arg(list, user, ExportSql::quoteIdent(user));
+                         .arg(list, user, PgConnection::value(hidden.get(), 0, 1));
     return false;
 }
 

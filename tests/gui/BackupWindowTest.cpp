@@ -214,6 +214,32 @@ TEST_F(BackupWindowTest, CancelShowsCancelledAndKeepsNoCompleteRow)
     })) << window->historyPane()->model()->statusKey(0).toStdString();
 }
 
+TEST_F(BackupWindowTest, AFailedBackupSaysWhyAndWhatToDoAndLeavesAFailedRow)
+{
+    // postgres loses BYPASSRLS: the policies of tables it does not own would hide rows from it.
+    QString error;
+    ASSERT_TRUE(fixture.cluster().exec(QStringLiteral("ALTER ROLE postgres NOBYPASSRLS"), &error))
+        << error.toStdString();
+    QSignalSpy finished(window.get(), &MainWindow::backupFinished);
+    clickBackUpNow();
+    BackupProgressWidget *panel = waitForPanel();
+    ASSERT_TRUE(panel);
+    ASSERT_TRUE(waitUntil([&] { return finished.count() == 1; }, 60000));
+    EXPECT_EQ(finished.first().first().value<BackupResult>().outcome, BackupOutcome::Failed);
+    const QString said = panel->resultText();
+    EXPECT_TRUE(said.startsWith(QStringLiteral("Backup failed. Row-level security hides rows of ")))
+        << said.toStdString();
+    EXPECT_TRUE(said.contains(QStringLiteral("storage.buckets"))) << said.toStdString();
+    EXPECT_TRUE(said.contains(QStringLiteral("from \"postgres\", so a backup as \"postgres\" would miss them")))
+        << said.toStdString();
+    EXPECT_TRUE(said.contains(QStringLiteral("ALTER ROLE postgres BYPASSRLS"))) << said.toStdString();
+    ASSERT_TRUE(waitUntil([&] {
+        return window->historyPane()->model()->rowCount() == 1
+               && window->historyPane()->model()->statusKey(0) == QLatin1String("failed");
+    })) << window->historyPane()->model()->statusKey(0).toStdString();
+    saveScreenshot(*window, QStringLiteral("backup-failed.png"));
+}
+
 TEST_F(BackupWindowTest, VerifyShowsDamagedWithTheFileNamed)
 {
     QSignalSpy finished(window.get(), &MainWindow::backupFinished);
