@@ -53,6 +53,7 @@ QWizardPage *RestoreWizard::makeCheckPage()
     page->setButtonText(QWizard::CommitButton, tr("&Restore"));
     auto *layout = new QVBoxLayout(page);
     m_checkHeadline = wrapLabel(tr("Planning…"));
+    m_checkHeadline->setTextFormat(Qt::RichText); // always markup or escaped text
     layout->addWidget(m_checkHeadline);
     m_planText = new QPlainTextEdit;
     m_planText->setReadOnly(true);
