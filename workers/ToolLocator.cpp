@@ -78,12 +78,14 @@ Result<PgTool> ToolLocator::find(const QString &name, int serverMajor)
     QStringList found;
     for (const QString &path : std::as_const(seen))
         found << QStringLiteral("%1 (%2)").arg(path, probe(name, path).version);
-    return Error{QStringLiteral("%1 for PostgreSQL %2 or newer is needed: the server runs PostgreSQL %2%3. "
-                                "Install the Debian package postgresql-client-%2.")
-                     .arg(name)
-                     .arg(serverMajor)
-                     .arg(found.isEmpty() ? QStringLiteral(" and no %1 was found").arg(name)
-                                          : QStringLiteral(", but only %1 was found").arg(found.join(QStringLiteral(", "))))};
+    return Error{
+        QStringLiteral("%1 for PostgreSQL %2 or newer is needed: the server runs PostgreSQL %2%3. "
+                       "Install the Debian package postgresql-client-%2; if apt cannot find it, add the PostgreSQL "
+                       "apt repository (apt.postgresql.org) first.")
+            .arg(name)
+            .arg(serverMajor)
+            .arg(found.isEmpty() ? QStringLiteral(" and no %1 was found").arg(name)
+                                 : QStringLiteral(", but only %1 was found").arg(found.join(QStringLiteral(", "))))};
 }
 
 } // namespace lifeboat

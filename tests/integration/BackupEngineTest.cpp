@@ -534,6 +534,7 @@ TEST(BackupFaults, MissingToolNamesTheVersionAndThePackage)
     ASSERT_FALSE(t.ok());
     EXPECT_TRUE(t.error().contains(QStringLiteral("PostgreSQL 99"))) << t.error().toStdString();
     EXPECT_TRUE(t.error().contains(QStringLiteral("postgresql-client-99"))) << t.error().toStdString();
+    EXPECT_TRUE(t.error().contains(QStringLiteral("apt.postgresql.org"))) << t.error().toStdString();
     auto ok = ToolLocator::find(QStringLiteral("pg_dump"), 15);
     ASSERT_TRUE(ok.ok()) << ok.error().toStdString();
     EXPECT_GE(ok->major, 15);
