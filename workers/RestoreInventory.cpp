@@ -46,8 +46,10 @@ const QSet<QString> PostDataDescs{QStringLiteral("INDEX"), QStringLiteral("CONST
 
 /// "255; 1259 16866 TABLE public tasks postgres" -> an entry (dependencies and SQL come later).
 /// pg_restore -l separates the fields by spaces without quoting them, so a schema whose name
-/// holds a space ("My Schema") is told apart by `spacedSchemas`, the archive's own schema names.
-std::optional<ArchiveEntry> parseTocLine(const QString &line, const QStringList &spacedSchemas = {})
+/// holds a space ("My Schema") is told apart by `spacedSchemas`, the archive's own schema names,
+/// and an owner whose name holds one ("Jane Doe") by `spacedOwners`, from the SQL's headers.
+std::optional<ArchiveEntry>
+parseTocLine(const QString &line, const QStringList &spacedSchemas = {}, const QStringList &spacedOwners = {})
 {
     static const QRegularExpression head(QStringLiteral("^(\\d+); (\\d+) (\\d+) (.*)$"));
     const auto m = head.match(line);
@@ -74,7 +76,13 @@ std::optional<ArchiveEntry> parseTocLine(const QString &line, const QStringList 
             break;
         }
     }
-    const int lastSpace = rest.lastIndexOf(u' ');
+    int lastSpace = rest.lastIndexOf(u' ');
+    for (const QString &owner : spacedOwners) {
+        if (rest.endsWith(u' ' + owner) && rest.size() - owner.size() - 1 > firstSpace) {
+            lastSpace = int(rest.size() - owner.size() - 1);
+            break;
+        }
+    }
     if (firstSpace < 0)
         return e;
     e.schema = rest.left(firstSpace);
@@ -170,13 +178,25 @@ ArchiveToc ArchiveToc::parse(const QString &tocList, const QString &schemaSql)
     for (const QString &line : lines)
         if (const auto e = parseTocLine(line); e && e->desc == QLatin1String("SCHEMA") && e->tag.contains(u' '))
             spacedSchemas << e->tag;
-    std::sort(spacedSchemas.begin(), spacedSchemas.end(), [](const QString &a, const QString &b) {
+    // Owners are named whole in the SQL's entry headers ("-- Name: t; Type: TABLE; Schema: public;
+    // Owner: Jane Doe").
+    QStringList spacedOwners;
+    static const QRegularExpression ownerLine(QStringLiteral("^-- Name: .*; Type: .*; Schema: .*; Owner: (.* .*)$"),
+                                              QRegularExpression::MultilineOption);
+    for (auto it = ownerLine.globalMatch(schemaSql); it.hasNext();) {
+        const QString owner = it.next().captured(1);
+        if (!spacedOwners.contains(owner))
+            spacedOwners << owner;
+    }
+    auto longestFirst = [](const QString &a, const QString &b) {
         return a.size() > b.size();
-    }); // "A B C" before "A B"
+    }; // "A B C" before "A B"
+    std::sort(spacedSchemas.begin(), spacedSchemas.end(), longestFirst);
+    std::sort(spacedOwners.begin(), spacedOwners.end(), longestFirst);
     for (const QString &line : lines) {
         if (line.startsWith(u';') || line.trimmed().isEmpty())
             continue;
-        if (auto e = parseTocLine(line, spacedSchemas)) {
+        if (auto e = parseTocLine(line, spacedSchemas, spacedOwners)) {
             toc.m_index.insert(e->id, int(toc.m_entries.size()));
             toc.m_entries.append(*e);
         }

@@ -39,6 +39,8 @@ ALTER TABLE "My Schema"."a_b" ENABLE ROW LEVEL SECURITY;
 CREATE POLICY underscore_policy ON "My Schema"."a_b" USING (x > 1);
 CREATE FUNCTION public."fn/x"() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$;
 CREATE FUNCTION public.fn_x() RETURNS int LANGUAGE sql AS $$ SELECT 2 $$;
+CREATE ROLE "Jane Doe";
+ALTER TABLE public."user" OWNER TO "Jane Doe";
 )sql";
 
 qint64 count(const PgConnection &conn, const QString &sql)
@@ -114,12 +116,14 @@ TEST(OddNames, EveryObjectGetsItsOwnFileAndATableRestoresByItsName)
     const QString listed = QString::fromUtf8(so);
     EXPECT_TRUE(listed.contains(QStringLiteral("table:My Schema.Order Items"))) << so.toStdString();
     EXPECT_TRUE(listed.contains(QStringLiteral("table:My Schema.a/b"))) << so.toStdString();
+    EXPECT_TRUE(listed.contains(QStringLiteral("table:public.user "))) << so.toStdString();
     EXPECT_TRUE(listed.contains(QStringLiteral("schema:My Schema "))) << so.toStdString();
     ASSERT_EQ(runProgram(QStringLiteral(LIFEBOAT_CLI_PATH),
                          {QStringLiteral("restore"),
                           r.path,
                           QStringLiteral("--only"),
-                          QStringLiteral("table:My Schema.Order Items,table:My Schema.a/b,table:public.User"),
+                          QStringLiteral("table:My Schema.Order Items,table:My Schema.a/b,table:public.User,"
+                                         "table:public.user"),
                           QStringLiteral("--new-db"),
                           QStringLiteral("odd_trial"),
                           QStringLiteral("--dsn"),
@@ -135,6 +139,12 @@ TEST(OddNames, EveryObjectGetsItsOwnFileAndATableRestoresByItsName)
     EXPECT_EQ(count(trial, QStringLiteral("SELECT count(*) FROM \"My Schema\".\"Order Items\"")), 9);
     EXPECT_EQ(count(trial, QStringLiteral("SELECT count(*) FROM \"My Schema\".\"a/b\"")), 2);
     EXPECT_EQ(count(trial, QStringLiteral("SELECT count(*) FROM public.\"User\"")), 50);
+    // A table whose owner's name holds a space comes back by its name, with its owner.
+    EXPECT_EQ(count(trial, QStringLiteral("SELECT count(*) FROM public.\"user\"")), 7);
+    EXPECT_EQ(count(trial,
+                    QStringLiteral("SELECT count(*) FROM pg_tables WHERE schemaname = 'public' "
+                                   "AND tablename = 'user' AND tableowner = 'Jane Doe'")),
+              1);
     EXPECT_EQ(count(trial, QStringLiteral("SELECT count(*) FROM pg_policies WHERE schemaname = 'My Schema'")), 2);
 }
 
