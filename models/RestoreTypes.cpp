@@ -144,6 +144,13 @@ QString RestorePlan::script() const
     s += QStringLiteral("# The connection comes from the libpq environment; these defaults are the ones Lifeboat\n"
                         "# planned with. No password here: use PGPASSFILE, ~/.pgpass or PGPASSWORD.\n"
                         "set -euo pipefail\numask 077\n");
+    s += QStringLiteral(
+        "# Run by Lifeboat, in a process group of its own: should this script die with Lifeboat (which\n"
+        "# sends it SIGTERM), its psql and pg_restore go too, instead of changing the target unwatched\n"
+        "# (the server rolls back what they had open).\n"
+        "if [[ ${LIFEBOAT_OWN_GROUP:-} == 1 ]]; then\n"
+        "  trap 'trap \"\" TERM; kill -TERM -- -$$ 2>/dev/null || true' EXIT\n"
+        "fi\n");
     s += QStringLiteral("export PGHOST=\"${PGHOST:-%1}\" PGPORT=\"${PGPORT:-%2}\" PGUSER=\"${PGUSER:-%3}\"\n")
              .arg(c.host)
              .arg(c.port)

@@ -64,6 +64,7 @@ struct RestoreState
         report.message = message;
         writeLog(QStringLiteral("== %1: %2").arg(outcomeKey(outcome), message));
         log.close();
+        secrets.reset(); // the password file goes now, not whenever the job object is deleted
         promise.setProgressValue(1000);
         promise.addResult(report);
         promise.finish();
@@ -164,6 +165,7 @@ void runScript(State &s)
     env.insert(QStringLiteral("PATH"), s.toolDir + u':' + env.value(QStringLiteral("PATH")));
     env.insert(QStringLiteral("LIFEBOAT_VERIFIED"), QStringLiteral("1"));
     env.insert(QStringLiteral("LIFEBOAT_SAFETY_DONE"), QStringLiteral("1"));
+    env.insert(QStringLiteral("LIFEBOAT_OWN_GROUP"), QStringLiteral("1")); // runTool(..., processGroup = true)
 
     qint64 total = 0;
     for (const RestoreStep &st : plan.steps)

@@ -3,6 +3,7 @@
 #include "BackupStore.h"
 #include "BackupTestUtil.h"
 
+#include <QDir>
 #include <QRegularExpression>
 #include <QTemporaryDir>
 
@@ -16,8 +17,9 @@ TEST(BackupAccess, APasswordFromPgpasswordReachesEveryToolAndTheSafetyBackup)
     SupabaseFixture source;
     QString error;
     ASSERT_TRUE(source.setUp(&error)) << error.toStdString();
-    QTemporaryDir out;
+    QTemporaryDir out, tmp;
     // Only PGPASSWORD knows the password: no password file, no keychain entry, no ~/.pgpass.
+    // The tools get it in a private password file, in TMPDIR, gone when the run ends.
     QByteArray so, se;
     const int rc = runProgram(QStringLiteral(LIFEBOAT_CLI_PATH),
                               {QStringLiteral("backup"),
@@ -28,7 +30,8 @@ TEST(BackupAccess, APasswordFromPgpasswordReachesEveryToolAndTheSafetyBackup)
                               &so,
                               &se,
                               {QStringLiteral("PGPASSWORD=") + source.cluster().password(),
-                               QStringLiteral("PGPASSFILE=") + out.path() + QStringLiteral("/no-such-pgpass")});
+                               QStringLiteral("PGPASSFILE=") + out.path() + QStringLiteral("/no-such-pgpass"),
+                               QStringLiteral("TMPDIR=") + tmp.path()});
     ASSERT_EQ(rc, 0) << se.toStdString();
     // pg_dumpall and pg_dump, whose environment Lifeboat clears of PGPASSWORD, got in too.
     EXPECT_TRUE(se.contains("ok        roles")) << se.toStdString();
@@ -50,8 +53,11 @@ TEST(BackupAccess, APasswordFromPgpasswordReachesEveryToolAndTheSafetyBackup)
                                     &so,
                                     &se,
                                     {QStringLiteral("PGPASSWORD=") + source.cluster().password(),
-                                     QStringLiteral("PGPASSFILE=") + out.path() + QStringLiteral("/no-such-pgpass")});
+                                     QStringLiteral("PGPASSFILE=") + out.path() + QStringLiteral("/no-such-pgpass"),
+                                     QStringLiteral("TMPDIR=") + tmp.path()});
     ASSERT_EQ(restored, 0) << so.toStdString() << se.toStdString();
+    const QStringList left = QDir(tmp.path()).entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot);
+    EXPECT_TRUE(left.isEmpty()) << "left in TMPDIR: " << left.join(u' ').toStdString();
     static const QRegularExpression safety(QStringLiteral("Safety backup \\(before restore\\): (.+)\n"));
     const QRegularExpressionMatch m = safety.match(QString::fromUtf8(so));
     ASSERT_TRUE(m.hasMatch()) << so.toStdString();

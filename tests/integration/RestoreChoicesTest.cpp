@@ -2,6 +2,10 @@
 // plain databases and other stacks.
 #include "RestoreFixture.h"
 
+#include <QProcess>
+
+#include <csignal>
+
 TEST_F(Restore, AsTheNonSuperuserPostgresOwnersThatCannotBeSetAreReportedAndTheDataArrives)
 {
     RestoreTarget target;
@@ -167,6 +171,55 @@ TEST_F(Restore, CancelInsideALongStepRollsItBackPromptly)
     EXPECT_EQ(report.outcome, RestoreReport::Outcome::Cancelled) << report.message.toStdString();
     EXPECT_LT(ms, 3000) << "cancel took " << ms << " ms";
     EXPECT_TRUE(report.message.contains(QStringLiteral("Nothing in the target was changed"))) << report.message.toStdString();
+    EXPECT_EQ(differences(before, fingerprintOf(source.cluster())), QStringList());
+}
+
+TEST_F(Restore, AKilledCliTakesItsRestoreWithItAndTheTargetStaysAsItWas)
+{
+    // lifeboat-cli killed (kill -9, a closed terminal) in the middle of a step: its psql must
+    // not go on changing the target unwatched once what held it back is gone.
+    ASSERT_TRUE(exec(QStringLiteral("DELETE FROM public.tasks WHERE id % 2 = 0")));
+    const Fingerprint before = fingerprintOf(source.cluster());
+    PgConnection holder = PgConnection::open(source.cluster().connection(), source.cluster().password());
+    // SHARE mode holds back the rows' INSERTs. (Appending rows makes psql print nothing: a psql
+    // that writes a notice to the dead CLI's pipe dies of SIGPIPE anyway.)
+    PgResultPtr lock = holder.exec(QStringLiteral("BEGIN; LOCK TABLE public.tasks IN SHARE MODE"));
+    ASSERT_TRUE(PgConnection::succeeded(lock.get()));
+    const PgConnection watch = source.cluster().connect();
+    auto restoreSessions = [&](const QString &extra) {
+        PgResultPtr r = watch.exec(QStringLiteral("SELECT count(*) FROM pg_stat_activity WHERE application_name = "
+                                                  "'lifeboat-restore' %1")
+                                       .arg(extra));
+        return PgConnection::value(r.get(), 0, 0).toInt();
+    };
+
+    QProcess cli;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("PGPASSFILE"), source.cluster().pgpassFile());
+    cli.setProcessEnvironment(env);
+    cli.start(QStringLiteral(LIFEBOAT_CLI_PATH),
+              {QStringLiteral("restore"),
+               backup.path,
+               QStringLiteral("--project"),
+               source.projectDir(),
+               QStringLiteral("--only"),
+               QStringLiteral("data:public.tasks"),
+               QStringLiteral("--conflict"),
+               QStringLiteral("append"),
+               QStringLiteral("--no-safety-backup"),
+               QStringLiteral("--yes")});
+    ASSERT_TRUE(cli.waitForStarted());
+    ASSERT_TRUE(waitUntil([&] { return restoreSessions(QStringLiteral("AND wait_event_type = 'Lock'")) == 1; }, 30000))
+        << cli.readAllStandardError().toStdString();
+    ::kill(pid_t(cli.processId()), SIGKILL);
+    cli.waitForFinished();
+
+    QThread::msleep(1000); // time for the script's group to go
+    // The session stays until the lock is free (a backend waiting on a lock does not see its
+    // client go); then it finds psql gone and rolls back, where a live psql would go on.
+    holder.exec(QStringLiteral("ROLLBACK"));
+    EXPECT_TRUE(waitUntil([&] { return restoreSessions({}) == 0; }, 10000));
+    QThread::msleep(500);
     EXPECT_EQ(differences(before, fingerprintOf(source.cluster())), QStringList());
 }
 
