@@ -40,11 +40,17 @@ Options:
                      are copied to DIR/supabase/...
   --storage-dir DIR  folder that receives storage/files/<bucket>/<object>
   --no-owner         objects belong to the connecting user even for a superuser
+  --safety-dump FILE where the target is dumped (pg_dump -Fc) before anything
+                     changes, when it has tables (default:
+                     ~/before-restore-DATABASE-TIME.dump)
+  --no-safety-dump   restore into a database that has tables without dumping it
+                     first: there is then no way back
   -h, --help         this text
 
 Existing files are never overwritten: a file that differs is written beside it
 as NAME.restored. Exit status: 0 everything asked for was restored, 1 something
-failed, 2 usage error or cannot connect, 3 backup damaged, 4 not confirmed.
+failed, 2 usage error or cannot connect, 3 refused, nothing changed (the backup is
+damaged, or the target could not be dumped first), 4 not confirmed.
 EOF
 }
 
@@ -66,7 +72,7 @@ present() {
 }
 
 # ---- options -------------------------------------------------------------------------------
-ONLY=() LIST=0 DRY_RUN=0 YES=0 FORCE_NO_OWNER=0 PROJECT_DIR='' STORAGE_DIR=''
+ONLY=() LIST=0 DRY_RUN=0 YES=0 FORCE_NO_OWNER=0 PROJECT_DIR='' STORAGE_DIR='' SAFETY_DUMP='' NO_SAFETY_DUMP=0
 set_option() {
   local parts
   case $1 in
@@ -79,6 +85,9 @@ set_option() {
 while (($#)); do
   case $1 in
     --only|--project-dir|--storage-dir) (($# > 1)) || die 2 "$1 needs a value"; set_option "$1" "$2"; shift 2 ;;
+    --safety-dump) (($# > 1)) || die 2 "$1 needs a value"; SAFETY_DUMP=$2; shift 2 ;;
+    --safety-dump=*) SAFETY_DUMP=${1#*=}; shift ;;
+    --no-safety-dump) NO_SAFETY_DUMP=1; shift ;;
     --only=*|--project-dir=*|--storage-dir=*) set_option "${1%%=*}" "${1#*=}"; shift ;;
     --list) LIST=1; shift ;;
     --dry-run) DRY_RUN=1; shift ;;
@@ -217,6 +226,24 @@ if ! dry; then
   say "Log: $LOG"
 fi
 ((DRY_RUN)) && say "Dry run: these commands would run (nothing is changed):"
+
+# ---- the way back: a target that has tables is dumped before anything changes --------------
+SAFETY=''
+if ((N_TABLES > 0 && !NO_SAFETY_DUMP)); then
+  SAFETY=${SAFETY_DUMP:-${HOME:-.}/before-restore-${TARGET_DB//\//_}-$(date +%Y%m%d-%H%M%S).dump}
+  if dry; then
+    printf '  $ %s\n' "$(cmdline pg_dump -Fc -f "$SAFETY")"
+  else
+    say "Safety dump of $TARGET_DB first (it has $N_TABLES tables): $SAFETY"
+    if ! out=$( (umask 077; pg_dump -Fc -f "$SAFETY") 2>&1); then
+      rm -f -- "$SAFETY"
+      die 3 "could not dump the target first, so nothing was restored: ${out%%$'\n'*}"$'\n'"  Fix that, or name another file with --safety-dump FILE, or restore without a way back with --no-safety-dump."
+    fi
+    printf '== safety dump: %s\n' "$SAFETY" >>"$LOG"
+  fi
+elif ((N_TABLES > 0)) && ! dry; then
+  warn "no safety dump (--no-safety-dump): there is no way back from this restore but another backup."
+fi
 
 # ---- bookkeeping -----------------------------------------------------------------------------
 declare -A STATE=() NOTE=()
@@ -467,6 +494,9 @@ if ((${#FAILED_OBJECTS[@]})); then
   printf '  %s\n' "${FAILED_OBJECTS[@]:0:40}"
   ((${#FAILED_OBJECTS[@]} <= 40)) || say "  ... and $((${#FAILED_OBJECTS[@]} - 40)) more, see $LOG"
   [[ $SUPERUSER == t ]] || say "Most of these need a superuser: re-run as one (e.g. supabase_admin) into a new database."
+fi
+if [[ -n $SAFETY ]] && ! dry; then
+  say "To go back to the target as it was: pg_restore --clean --if-exists -d $(printf '%q' "$TARGET_DB") $(printf '%q' "$SAFETY")"
 fi
 if ((failed)); then say "Restore INCOMPLETE; details in $LOG"; exit 1; fi
 dry || say "Restore complete."

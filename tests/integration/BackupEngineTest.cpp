@@ -595,4 +595,44 @@ TEST(RestoreScript, AsANonSuperuserIntoANewDatabaseItLeavesTheExistingRolesAndRe
     ASSERT_FALSE(restored.empty()) << error.toStdString();
     EXPECT_FALSE(onlyKind(source, QStringLiteral("table:")).empty());
     EXPECT_EQ(onlyKind(restored, QStringLiteral("table:")), onlyKind(source, QStringLiteral("table:")));
+    EXPECT_FALSE(so.contains("Safety dump")) << "a database without tables has nothing to keep";
+
+    // Into a database that has tables, the target is dumped first, privately, and the way
+    // back is printed; without that dump it says there is none.
+    QTemporaryDir home;
+    env = pgEnv(cluster);
+    env << QStringLiteral("HOME=") + home.path();
+    ASSERT_EQ(runProgram(QStringLiteral("bash"),
+                         {r.path + QStringLiteral("/restore.sh"),
+                          QStringLiteral("--only"),
+                          QStringLiteral("roles"),
+                          QStringLiteral("--yes")},
+                         &so,
+                         &se,
+                         env),
+              0)
+        << so.toStdString() << se.toStdString();
+    const QFileInfoList dumps = QDir(home.path()).entryInfoList({QStringLiteral("before-restore-postgres-*.dump")});
+    ASSERT_EQ(dumps.size(), 1) << so.toStdString();
+    EXPECT_EQ(dumps.first().permissions() & (QFile::ReadGroup | QFile::ReadOther), QFile::Permissions());
+    EXPECT_TRUE(so.contains("Safety dump of postgres first")) << so.toStdString();
+    const QByteArray wayBack = "To go back to the target as it was: pg_restore --clean --if-exists -d postgres "
+                               + dumps.first().filePath().toUtf8();
+    EXPECT_TRUE(so.contains(wayBack)) << so.toStdString();
+    EXPECT_EQ(
+        runProgram(tool(QStringLiteral("pg_restore")), {QStringLiteral("-l"), dumps.first().filePath()}, &so, &se), 0)
+        << se.toStdString();
+    ASSERT_EQ(runProgram(QStringLiteral("bash"),
+                         {r.path + QStringLiteral("/restore.sh"),
+                          QStringLiteral("--only"),
+                          QStringLiteral("roles"),
+                          QStringLiteral("--no-safety-dump"),
+                          QStringLiteral("--yes")},
+                         &so,
+                         &se,
+                         env),
+              0)
+        << so.toStdString() << se.toStdString();
+    EXPECT_EQ(QDir(home.path()).entryList({QStringLiteral("before-restore-*")}).size(), 1);
+    EXPECT_TRUE(se.contains("no safety dump (--no-safety-dump): there is no way back")) << se.toStdString();
 }
