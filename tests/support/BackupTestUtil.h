@@ -12,6 +12,22 @@
 
 namespace lifeboat::test {
 
+/// A PostgreSQL client tool of the version the test clusters run.
+inline QString tool(const QString &name)
+{
+    return TempCluster::binDir() + u'/' + name;
+}
+
+/// The libpq environment for `c`'s superuser and database `db`, for tools and scripts.
+inline QStringList pgEnv(const TempCluster &c, const QString &db = QStringLiteral("postgres"))
+{
+    return {QStringLiteral("PGPASSFILE=") + c.pgpassFile(),
+            QStringLiteral("PGHOST=127.0.0.1"),
+            QStringLiteral("PGPORT=%1").arg(c.port()),
+            QStringLiteral("PGUSER=") + c.superuser(),
+            QStringLiteral("PGDATABASE=") + db};
+}
+
 /// A request for the fixture's stack: its cluster password, a fresh output root.
 inline BackupRequest requestFor(const SupabaseFixture &fixture, const QString &outputRoot)
 {
