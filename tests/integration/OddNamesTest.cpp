@@ -228,11 +228,7 @@ TEST(OddNames, ALatin1DatabaseKeepsItsNonAsciiNamesThroughBackupAndRestore)
                           QStringLiteral("--yes")},
                          &so,
                          &se,
-                         {QStringLiteral("PGPASSFILE=") + cluster.pgpassFile(),
-                          QStringLiteral("PGHOST=127.0.0.1"),
-                          QStringLiteral("PGPORT=%1").arg(cluster.port()),
-                          QStringLiteral("PGUSER=") + cluster.superuser(),
-                          QStringLiteral("PGDATABASE=latin_copy")}),
+                         pgEnv(cluster, QStringLiteral("latin_copy"))),
               0)
         << so.toStdString() << se.toStdString();
     const PgConnection latinCopy = cluster.connect(QStringLiteral("latin_copy"));
