@@ -89,11 +89,9 @@ Result<QString> writePasswordFile(const QString &dir, const ConnectionInfo &info
     if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate))
         return Error{QStringLiteral("Cannot write the temporary password file %1: %2").arg(path, f.errorString())};
     f.setPermissions(QFile::ReadOwner | QFile::WriteOwner);
-    f.write(QStringLiteral("%1:%2:*:%3:%4\n")
-                .arg(escape(info.host))
-                .arg(info.port)
-                .arg(escape(info.user), escape(password))
-                .toUtf8());
+    // Any host and port: the file serves this one connection, and libpq compares the host field
+    // with "localhost" rather than the path when the host is its default socket directory.
+    f.write(QStringLiteral("*:*:*:%1:%2\n").arg(escape(info.user), escape(password)).toUtf8());
     if (!f.flush())
         return Error{QStringLiteral("Cannot write the temporary password file %1: %2").arg(path, f.errorString())};
     return path;

@@ -136,3 +136,46 @@ TEST(BackupAccess, RowLevelSecurityThatHidesRowsFailsTheBackupInsteadOfExporting
     ASSERT_TRUE(csv.open(QIODevice::ReadOnly)) << csv.fileName().toStdString();
     EXPECT_EQ(csv.readAll().count('\n'), 11); // header and ten rows
 }
+
+TEST(BackupAccess, AServerReachedThroughTheDefaultSocketFolderGetsItsPassword)
+{
+    // libpq looks the password of a connection through its default socket folder up under
+    // "localhost", not under the folder's path: the tools' private password file must match.
+    const QString socketDir = QStringLiteral("/var/run/postgresql"); // libpq's default on Debian
+    ASSERT_TRUE(QFileInfo(socketDir).isDir()) << "install postgresql-15, which creates " << socketDir.toStdString();
+    TempCluster::Options options;
+    options.extraSocketDir = socketDir;
+    TempCluster cluster(options);
+    QString error;
+    ASSERT_TRUE(cluster.start(&error)) << error.toStdString();
+    ASSERT_TRUE(SupabaseFixture::loadPlain(cluster, QStringLiteral("postgres"), &error)) << error.toStdString();
+    QTemporaryDir out;
+    BackupRequest req = profileRequest(cluster, out.path());
+    req.stack.connection.host = socketDir;
+    const BackupResult r = runBackup(req);
+    ASSERT_EQ(r.outcome, BackupOutcome::Complete) << r.message.toStdString();
+    EXPECT_EQ(r.manifest.component(Component::Roles)->status, ComponentResult::Status::Ok);
+    EXPECT_EQ(r.manifest.component(Component::Database)->status, ComponentResult::Status::Ok);
+
+    // A restore in place through the same socket: its safety backup and its steps get in too.
+    QByteArray so, se;
+    const QString dsn = QStringLiteral("postgresql://%1@/postgres?host=%2&port=%3")
+                            .arg(cluster.superuser(), socketDir)
+                            .arg(cluster.port());
+    ASSERT_EQ(runProgram(QStringLiteral(LIFEBOAT_CLI_PATH),
+                         {QStringLiteral("restore"),
+                          r.path,
+                          QStringLiteral("--only"),
+                          QStringLiteral("table:public.order_items"),
+                          QStringLiteral("--dsn"),
+                          dsn,
+                          QStringLiteral("--yes")},
+                         &so,
+                         &se,
+                         {QStringLiteral("PGPASSWORD=") + cluster.password(),
+                          QStringLiteral("PGPASSFILE=") + out.path() + QStringLiteral("/no-such-pgpass")},
+                         120000),
+              0)
+        << so.toStdString() << se.toStdString();
+    EXPECT_TRUE(so.contains("Safety backup (before restore): ")) << so.toStdString();
+}

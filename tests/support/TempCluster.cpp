@@ -179,12 +179,13 @@ bool TempCluster::startServer(QString *error)
     for (int attempt = 0; attempt < 5; ++attempt) {
         if (m_port == 0 || attempt > 0)
             m_port = freePort();
-        const QString opts = QStringLiteral("-p %1 -k %2 -c listen_addresses=127.0.0.1 -c fsync=off "
-                                            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=60 "
-                                            // as a local Supabase runs (realtime publishes logical changes)
-                                            "-c wal_level=logical")
-                                 .arg(m_port)
-                                 .arg(m_dir);
+        const QString opts
+            = QStringLiteral("-p %1 -k %2 -c listen_addresses=127.0.0.1 -c fsync=off "
+                             "-c synchronous_commit=off -c full_page_writes=off -c max_connections=60 "
+                             // as a local Supabase runs (realtime publishes logical changes)
+                             "-c wal_level=logical")
+                  .arg(m_port)
+                  .arg(m_options.extraSocketDir.isEmpty() ? m_dir : m_dir + u',' + m_options.extraSocketDir);
         const QStringList pgctl{binDir() + QStringLiteral("/pg_ctl"), QStringLiteral("-D"), dataDir(),
                                 QStringLiteral("-l"), m_dir + QStringLiteral("/server.log"), QStringLiteral("-o"),
                                 opts, QStringLiteral("-w"), QStringLiteral("-t"), QStringLiteral("60"),

@@ -19,6 +19,8 @@ public:
         QString superuser = QStringLiteral("postgres");
         QString baseDir;   ///< Where the cluster folder goes; default: the system temp dir.
         bool keep = false; ///< Leave it running and on disk (the demo stack).
+        /// A second Unix socket directory besides the cluster's own folder (say, libpq's default).
+        QString extraSocketDir;
     };
 
     TempCluster();
