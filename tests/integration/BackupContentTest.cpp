@@ -299,3 +299,34 @@ TEST_F(BackupContentTest, HistoryModelShowsCompletePartialAndDamagedFolders)
     QDir(partial).removeRecursively();
     QDir(damaged).removeRecursively();
 }
+
+TEST(EdgeFunctionLinks, ALinkedSharedFolderIsCopiedAndWhatCannotBeIsNamed)
+{
+    // A monorepo links code shared with other apps into supabase/functions; a link may also
+    // point nowhere or back up the tree.
+    TempCluster cluster;
+    QString error;
+    ASSERT_TRUE(cluster.start(&error)) << error.toStdString();
+    QTemporaryDir work, out;
+    const QString functions = work.path() + QStringLiteral("/project/supabase/functions");
+    writeFile(functions + QStringLiteral("/hello/index.ts"), "import { x } from '../shared/util.ts';\n");
+    writeFile(work.path() + QStringLiteral("/packages/shared/util.ts"), "export const x = 1;\n");
+    ASSERT_TRUE(QFile::link(QStringLiteral("../../../packages/shared"), functions + QStringLiteral("/shared")));
+    ASSERT_TRUE(QFile::link(QStringLiteral("/nowhere/gone.ts"), functions + QStringLiteral("/gone.ts")));
+    ASSERT_TRUE(QFile::link(QStringLiteral(".."), functions + QStringLiteral("/hello/up")));
+
+    BackupRequest req = profileRequest(cluster, out.path());
+    req.stack.projectDir = work.path() + QStringLiteral("/project");
+    req.components = QStringList{Component::EdgeFunctions};
+    const BackupResult r = runBackup(req);
+    ASSERT_EQ(r.outcome, BackupOutcome::Complete) << r.message.toStdString();
+    EXPECT_EQ(filesBelow(r.path + QStringLiteral("/edge_functions")),
+              (QStringList{QStringLiteral("hello/index.ts"), QStringLiteral("shared/util.ts")}));
+    EXPECT_EQ(readAll(r.path + QStringLiteral("/edge_functions/shared/util.ts")), "export const x = 1;\n");
+    const QString warnings = r.manifest.component(Component::EdgeFunctions)->warnings.join(u'\n');
+    EXPECT_TRUE(warnings.contains(QStringLiteral("gone.ts is a link to /nowhere/gone.ts, which does not exist")))
+        << warnings.toStdString();
+    EXPECT_TRUE(warnings.contains(QStringLiteral("hello/up is a link to"))) << warnings.toStdString();
+    EXPECT_TRUE(warnings.contains(QStringLiteral("shared is a link to"))) << warnings.toStdString();
+    EXPECT_TRUE(BackupStore::verify(r.path).ok());
+}
