@@ -15,6 +15,7 @@
 #include <QTemporaryDir>
 
 #include <algorithm>
+#include <functional>
 
 namespace lifeboat {
 
@@ -23,16 +24,40 @@ namespace {
 // pg_restore -l descriptions made of several words, longest first so "SEQUENCE OWNED BY"
 // wins over "SEQUENCE".
 const QStringList MultiWordDescs{
-    QStringLiteral("MATERIALIZED VIEW DATA"), QStringLiteral("TEXT SEARCH CONFIGURATION"),
-    QStringLiteral("TEXT SEARCH DICTIONARY"), QStringLiteral("TEXT SEARCH TEMPLATE"), QStringLiteral("TEXT SEARCH PARSER"),
-    QStringLiteral("SEQUENCE OWNED BY"), QStringLiteral("FOREIGN DATA WRAPPER"), QStringLiteral("PUBLICATION TABLE"),
-    QStringLiteral("PUBLICATION TABLES IN SCHEMA"), QStringLiteral("MATERIALIZED VIEW"), QStringLiteral("DEFAULT ACL"),
-    QStringLiteral("FK CONSTRAINT"), QStringLiteral("CHECK CONSTRAINT"), QStringLiteral("EVENT TRIGGER"),
-    QStringLiteral("FOREIGN TABLE"), QStringLiteral("ROW SECURITY"), QStringLiteral("SEQUENCE SET"),
-    QStringLiteral("TABLE DATA"), QStringLiteral("INDEX ATTACH"), QStringLiteral("LARGE OBJECT"),
-    QStringLiteral("BLOB DATA"), QStringLiteral("BLOB METADATA"), QStringLiteral("USER MAPPING"),
-    QStringLiteral("ACL LANGUAGE"), QStringLiteral("OPERATOR CLASS"), QStringLiteral("OPERATOR FAMILY"),
+    QStringLiteral("MATERIALIZED VIEW DATA"),
+    QStringLiteral("TEXT SEARCH CONFIGURATION"),
+    QStringLiteral("TEXT SEARCH DICTIONARY"),
+    QStringLiteral("TEXT SEARCH TEMPLATE"),
+    QStringLiteral("TEXT SEARCH PARSER"),
+    QStringLiteral("SEQUENCE OWNED BY"),
+    QStringLiteral("FOREIGN DATA WRAPPER"),
+    QStringLiteral("PUBLICATION TABLE"),
+    QStringLiteral("PUBLICATION TABLES IN SCHEMA"),
+    QStringLiteral("MATERIALIZED VIEW"),
+    QStringLiteral("DEFAULT ACL"),
+    QStringLiteral("FK CONSTRAINT"),
+    QStringLiteral("CHECK CONSTRAINT"),
+    QStringLiteral("EVENT TRIGGER"),
+    QStringLiteral("FOREIGN TABLE"),
+    QStringLiteral("ROW SECURITY"),
+    QStringLiteral("SEQUENCE SET"),
+    QStringLiteral("TABLE DATA"),
+    QStringLiteral("INDEX ATTACH"),
+    QStringLiteral("LARGE OBJECT"),
+    QStringLiteral("BLOB DATA"),
+    QStringLiteral("BLOB METADATA"),
+    QStringLiteral("USER MAPPING"),
+    QStringLiteral("ACL LANGUAGE"),
+    QStringLiteral("OPERATOR CLASS"),
+    QStringLiteral("OPERATOR FAMILY"),
     QStringLiteral("STATISTICS DATA"),
+    QStringLiteral("TABLE ATTACH"),
+    QStringLiteral("ACCESS METHOD"),
+    QStringLiteral("DATABASE PROPERTIES"),
+    QStringLiteral("PROCEDURAL LANGUAGE"),
+    QStringLiteral("SECURITY LABEL"),
+    QStringLiteral("SHELL TYPE"),
+    QStringLiteral("SUBSCRIPTION TABLE"),
 };
 
 const QSet<QString> DataDescs{QStringLiteral("TABLE DATA"), QStringLiteral("SEQUENCE SET"), QStringLiteral("BLOBS"),
@@ -152,6 +177,8 @@ bool ArchiveEntry::isData() const
 
 QString ArchiveEntry::section() const
 {
+    if (desc == QLatin1String("MATERIALIZED VIEW DATA"))
+        return QStringLiteral("post-data"); // a REFRESH, after the tables' rows and indexes
     if (isData())
         return QStringLiteral("data");
     if (PostDataDescs.contains(desc))
@@ -365,15 +392,36 @@ Result<RestoreInventory> RestoreInventory::load(const QString &backupPath, const
         // The CSV export names each table's file ("data/public.user~2.csv" beside "data/public.User.csv").
         const ComponentResult *csv = inv.manifest.component(Component::DataCsv);
         const QJsonObject csvTables = csv ? csv->details.value(QStringLiteral("tables")).toObject() : QJsonObject();
+        // A partitioned table's rows are its partitions' (ATTACH PARTITION entries tagged with
+        // the partition's name), and so is its size.
+        std::function<qint64(const ArchiveEntry &, int *)> tableSize = [&](const ArchiveEntry &t, int *partitions) {
+            qint64 size = sizes.value(
+                csvTables.value(t.qualifiedName()).toObject().value(QStringLiteral("file")).toString(), 0);
+            for (int d : inv.toc.dependents(t.id)) {
+                const ArchiveEntry *attach = inv.toc.entry(d);
+                if (!attach || attach->desc != QLatin1String("TABLE ATTACH"))
+                    continue;
+                const ArchiveEntry *part = inv.toc.find(QStringLiteral("TABLE"), attach->schema, attach->tag);
+                if (part && part->id != t.id) {
+                    size += tableSize(*part, nullptr);
+                    if (partitions)
+                        ++*partitions;
+                }
+            }
+            return size;
+        };
         for (const ArchiveEntry &e : inv.toc.entries()) {
             if (e.desc != QLatin1String("TABLE"))
                 continue;
             tablesPerSchema[e.schema] += 1;
             const QString key = e.qualifiedName();
-            const qint64 size
-                = sizes.value(csvTables.value(key).toObject().value(QStringLiteral("file")).toString(), 0);
+            int partitions = 0;
+            const qint64 size = tableSize(e, &partitions);
             const bool hasData = inv.toc.find(QStringLiteral("TABLE DATA"), e.schema, e.tag) != nullptr;
-            add(RestoreKind::Table, key, key, hasData ? QString() : QStringLiteral("definition only"), size);
+            const QString note = partitions > 0 ? QStringLiteral("%1 partition(s)").arg(partitions)
+                                 : hasData      ? QString()
+                                                : QStringLiteral("definition only");
+            add(RestoreKind::Table, key, key, note, size);
         }
         QSet<QString> schemas;
         for (const ArchiveEntry &e : inv.toc.entries())

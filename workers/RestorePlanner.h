@@ -21,6 +21,7 @@ struct TargetState
     QSet<int> existingEntries;          ///< archive entry ids whose object exists in the target
     QSet<QString> existingTables;       ///< "schema.table"
     QHash<QString, QStringList> fkChildren;   ///< "schema.table" -> tables with a foreign key to it
+    QHash<QString, QStringList> childTables;  ///< "schema.table" -> its partitions and inheriting tables
     /// "schema.table" -> views and functions DROP TABLE ... CASCADE would take with it, as
     /// {"VIEW"|"FUNCTION", schema, tag as in the archive ("name(argtypes)" for functions)}.
     QHash<QString, QList<QStringList>> dropDependents;

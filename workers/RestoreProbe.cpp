@@ -47,7 +47,8 @@ Result<TargetState> RestorePlanner::probe(const PgConnection &conn, const Restor
     QStringList ids, kinds, schemas, tags;
     for (const ArchiveEntry &e : inv.toc.entries()) {
         QString kind;
-        if (e.desc == QLatin1String("SCHEMA") || e.desc == QLatin1String("EXTENSION"))
+        if (e.desc == QLatin1String("SCHEMA") || e.desc == QLatin1String("EXTENSION")
+            || e.desc == QLatin1String("SERVER") || e.desc == QLatin1String("FOREIGN DATA WRAPPER"))
             kind = e.desc;
         else if (RelationDescs.contains(e.desc))
             kind = QStringLiteral("rel");
@@ -73,9 +74,12 @@ Result<TargetState> RestorePlanner::probe(const PgConnection &conn, const Restor
     r = ExportSql::query(
         conn,
         QStringLiteral(
-            "SELECT e.id FROM unnest($1::int[], $2::text[], $3::text[], $4::text[]) AS e(id, kind, nsp, tag) WHERE CASE e.kind "
+            "SELECT e.id FROM unnest($1::int[], $2::text[], $3::text[], $4::text[]) AS e(id, kind, nsp, tag) WHERE "
+            "CASE e.kind "
             "WHEN 'SCHEMA' THEN EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = e.tag) "
             "WHEN 'EXTENSION' THEN EXISTS (SELECT 1 FROM pg_extension WHERE extname = e.tag) "
+            "WHEN 'SERVER' THEN EXISTS (SELECT 1 FROM pg_foreign_server WHERE srvname = e.tag) "
+            "WHEN 'FOREIGN DATA WRAPPER' THEN EXISTS (SELECT 1 FROM pg_foreign_data_wrapper WHERE fdwname = e.tag) "
             "WHEN 'rel' THEN EXISTS (SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
             "  WHERE n.nspname = e.nsp AND c.relname = e.tag) "
             "WHEN 'type' THEN EXISTS (SELECT 1 FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace "
@@ -86,7 +90,8 @@ Result<TargetState> RestorePlanner::probe(const PgConnection &conn, const Restor
             "  WHERE n.nspname = e.nsp AND p.proname || '(' || array_to_string(ARRAY(SELECT format_type(a, NULL) "
             "  FROM unnest(p.proargtypes) a), ', ') || ')' = e.tag) "
             "ELSE false END"),
-        {array(ids), array(kinds), array(schemas), array(tags)}, QStringLiteral("looking for the backup's objects in the target"));
+        {array(ids), array(kinds), array(schemas), array(tags)},
+        QStringLiteral("looking for the backup's objects in the target"));
     if (!r)
         return Error{r.error()};
     for (int i = 0; i < PQntuples(r->get()); ++i)
@@ -102,17 +107,33 @@ Result<TargetState> RestorePlanner::probe(const PgConnection &conn, const Restor
     for (int i = 0; i < PQntuples(r->get()); ++i)
         st.existingTables.insert(PgConnection::value(r->get(), i, 0));
 
-    r = ExportSql::query(conn,
-                         QStringLiteral("SELECT pn.nspname || '.' || p.relname, cn.nspname || '.' || c.relname "
-                                        "FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid "
-                                        "JOIN pg_namespace cn ON cn.oid = c.relnamespace JOIN pg_class p ON p.oid = k.confrelid "
-                                        "JOIN pg_namespace pn ON pn.oid = p.relnamespace "
-                                        "WHERE k.contype = 'f' AND k.conrelid <> k.confrelid ORDER BY 2"),
-                         QStringLiteral("reading the target's foreign keys"));
-    if (!r)
-        return Error{r.error()};
-    for (int i = 0; i < PQntuples(r->get()); ++i)
-        st.fkChildren[PgConnection::value(r->get(), i, 0)] << PgConnection::value(r->get(), i, 1);
+    // Table -> tables that hang on it: "parent.p" and "child.c" joined in through `from`.
+    auto childrenOf = [&conn](const QString &from, const QString &what, QHash<QString, QStringList> &out) -> QString {
+        auto rows
+            = ExportSql::query(conn,
+                               QStringLiteral("SELECT pn.nspname || '.' || p.relname, cn.nspname || '.' || c.relname "
+                                              "%1 JOIN pg_namespace cn ON cn.oid = c.relnamespace "
+                                              "JOIN pg_namespace pn ON pn.oid = p.relnamespace ORDER BY 2")
+                                   .arg(from),
+                               what);
+        if (!rows)
+            return rows.error();
+        for (int i = 0; i < PQntuples(rows->get()); ++i)
+            out[PgConnection::value(rows->get(), i, 0)] << PgConnection::value(rows->get(), i, 1);
+        return {};
+    };
+    QString failed = childrenOf(QStringLiteral("FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid "
+                                               "JOIN pg_class p ON p.oid = k.confrelid "
+                                               "AND k.contype = 'f' AND k.conrelid <> k.confrelid"),
+                                QStringLiteral("reading the target's foreign keys"),
+                                st.fkChildren);
+    if (failed.isEmpty())
+        failed = childrenOf(QStringLiteral("FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+                                           "AND c.relkind IN ('r', 'p', 'f') JOIN pg_class p ON p.oid = i.inhparent"),
+                            QStringLiteral("reading the target's partitions"),
+                            st.childTables);
+    if (!failed.isEmpty())
+        return Error{failed};
 
     // What DROP TABLE ... CASCADE would take along: views reading the table and functions
     // using its row type, followed through pg_depend.
@@ -123,13 +144,17 @@ Result<TargetState> RestorePlanner::probe(const PgConnection &conn, const Restor
             "  JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p') AND %1), "
             "deps(root, classid, objid, depth) AS (SELECT t.name, 'pg_class'::regclass::oid, t.oid, 0 FROM tabs t "
             "  UNION SELECT deps.root, d.classid, d.objid, deps.depth + 1 FROM pg_depend d JOIN deps "
-            "  ON d.refclassid = deps.classid AND d.refobjid = deps.objid WHERE d.deptype IN ('n', 'a', 'i') AND deps.depth < 4) "
-            "SELECT DISTINCT deps.root, 'VIEW', vn.nspname, v.relname FROM deps JOIN pg_rewrite w "
+            "  ON d.refclassid = deps.classid AND d.refobjid = deps.objid WHERE d.deptype IN ('n', 'a', 'i') AND "
+            "deps.depth < 4) "
+            "SELECT DISTINCT deps.root, CASE v.relkind WHEN 'm' THEN 'MATERIALIZED VIEW' ELSE 'VIEW' END, vn.nspname, "
+            "  v.relname FROM deps JOIN pg_rewrite w "
             "  ON deps.classid = 'pg_rewrite'::regclass AND w.oid = deps.objid JOIN pg_class v ON v.oid = w.ev_class "
-            "  JOIN pg_namespace vn ON vn.oid = v.relnamespace WHERE v.relkind IN ('v', 'm') AND deps.root <> vn.nspname || '.' || v.relname "
+            "  JOIN pg_namespace vn ON vn.oid = v.relnamespace WHERE v.relkind IN ('v', 'm') AND deps.root <> "
+            "vn.nspname || '.' || v.relname "
             "UNION SELECT DISTINCT deps.root, 'FUNCTION', pn.nspname, p.proname || '(' || array_to_string(ARRAY("
             "  SELECT format_type(a, NULL) FROM unnest(p.proargtypes) a), ', ') || ')' FROM deps JOIN pg_proc p "
-            "  ON deps.classid = 'pg_proc'::regclass AND p.oid = deps.objid JOIN pg_namespace pn ON pn.oid = p.pronamespace "
+            "  ON deps.classid = 'pg_proc'::regclass AND p.oid = deps.objid JOIN pg_namespace pn ON pn.oid = "
+            "p.pronamespace "
             "ORDER BY 1, 2, 3, 4")
             .arg(ExportSql::userSchemaFilter(QStringLiteral("n.nspname"))),
         QStringLiteral("reading what depends on the target's tables"));

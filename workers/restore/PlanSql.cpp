@@ -20,18 +20,33 @@ const QSet<QString> RelationDescs{QStringLiteral("TABLE"), QStringLiteral("VIEW"
 const QSet<QString> TypeDescs{QStringLiteral("TYPE"), QStringLiteral("DOMAIN")};
 const QSet<QString> FunctionDescs{QStringLiteral("FUNCTION"), QStringLiteral("PROCEDURE"), QStringLiteral("AGGREGATE")};
 /// Objects a restored object may need; pulled from the archive when the target lacks them.
-const QSet<QString> PullableDescs{QStringLiteral("SCHEMA"),   QStringLiteral("EXTENSION"), QStringLiteral("TYPE"),
-                                  QStringLiteral("DOMAIN"),   QStringLiteral("FUNCTION"),  QStringLiteral("PROCEDURE"),
-                                  QStringLiteral("AGGREGATE"), QStringLiteral("VIEW"),     QStringLiteral("COLLATION"),
-                                  QStringLiteral("SEQUENCE")};
+const QSet<QString> PullableDescs{QStringLiteral("SCHEMA"),
+                                  QStringLiteral("EXTENSION"),
+                                  QStringLiteral("TYPE"),
+                                  QStringLiteral("DOMAIN"),
+                                  QStringLiteral("FUNCTION"),
+                                  QStringLiteral("PROCEDURE"),
+                                  QStringLiteral("AGGREGATE"),
+                                  QStringLiteral("VIEW"),
+                                  QStringLiteral("COLLATION"),
+                                  QStringLiteral("SEQUENCE"),
+                                  QStringLiteral("SERVER"),
+                                  QStringLiteral("FOREIGN DATA WRAPPER")};
 /// What comes along with a table: its definition's parts.
-const QSet<QString> TablePartDescs{QStringLiteral("INDEX"),        QStringLiteral("CONSTRAINT"),
-                                   QStringLiteral("FK CONSTRAINT"), QStringLiteral("CHECK CONSTRAINT"),
-                                   QStringLiteral("DEFAULT"),      QStringLiteral("TRIGGER"),
-                                   QStringLiteral("POLICY"),       QStringLiteral("ROW SECURITY"),
-                                   QStringLiteral("ACL"),          QStringLiteral("COMMENT"),
+const QSet<QString> TablePartDescs{QStringLiteral("INDEX"),
+                                   QStringLiteral("CONSTRAINT"),
+                                   QStringLiteral("FK CONSTRAINT"),
+                                   QStringLiteral("CHECK CONSTRAINT"),
+                                   QStringLiteral("DEFAULT"),
+                                   QStringLiteral("TRIGGER"),
+                                   QStringLiteral("POLICY"),
+                                   QStringLiteral("ROW SECURITY"),
+                                   QStringLiteral("ACL"),
+                                   QStringLiteral("COMMENT"),
                                    QStringLiteral("INDEX ATTACH"),
-                                   QStringLiteral("SEQUENCE OWNED BY"), QStringLiteral("SEQUENCE"),
+                                   QStringLiteral("TABLE ATTACH"),
+                                   QStringLiteral("SEQUENCE OWNED BY"),
+                                   QStringLiteral("SEQUENCE"),
                                    QStringLiteral("STATISTICS")};
 const QSet<QString> AttachedDescs{QStringLiteral("ACL"), QStringLiteral("COMMENT"), QStringLiteral("SECURITY LABEL")};
 const QSet<QString> SupabaseSchemas{QStringLiteral("auth"), QStringLiteral("storage")};
@@ -50,6 +65,8 @@ QString objectWords(const QString &desc, int n)
         {QStringLiteral("default"), {"column default", "column defaults"}},
         {QStringLiteral("rule"), {"view definition", "view definitions"}},
         {QStringLiteral("statistics"), {"statistics object", "statistics objects"}},
+        {QStringLiteral("table attach"), {"partition attachment", "partition attachments"}},
+        {QStringLiteral("index attach"), {"partition index attachment", "partition index attachments"}},
     };
     if (words.contains(desc))
         return QStringLiteral("%1 %2").arg(n).arg(QLatin1String(n == 1 ? words.value(desc).first : words.value(desc).second));

@@ -14,6 +14,7 @@ RestorePlan Planner::run()
     closeOverDependencies();
     addCrossParts();
     closeOverDependencies();
+    leaveIndexesToAttach();
     resolveTableConflicts();
     decideOwnership();
     resolveRowConflicts();
@@ -50,14 +51,14 @@ void Planner::collectPicked()
         case RestoreKind::Table:
             if (const ArchiveEntry *t = toc.find(QStringLiteral("TABLE"), item->key.section(u'.', 0, 0),
                                                  item->key.section(u'.', 1)))
-                addTable(*t, dataOnly.contains(item->key), QString());
+                addTableFamily(*t, dataOnly.contains(item->key), QString());
             break;
         case RestoreKind::Schema:
             for (const ArchiveEntry &e : toc.entries()) {
                 if (e.schema != item->key && !(e.desc == QLatin1String("SCHEMA") && e.tag == item->key))
                     continue;
                 if (e.desc == QLatin1String("TABLE")) {
-                    addTable(e, false, QString());
+                    addTableFamily(e, false, QString());
                 } else if (e.desc == QLatin1String("SEQUENCE SET")) {
                     if (const ArchiveEntry *seq = toc.find(QStringLiteral("SEQUENCE"), e.schema, e.tag); seq && !exists(seq->id))
                         dataIds.insert(e.id);
@@ -142,6 +143,10 @@ void Planner::resolveTableConflicts()
             }
             if (!defs.contains(e->id)) {
                 addDefinition(e->id, QStringLiteral("because %1 is replaced").arg(t));
+                if (e->desc == QLatin1String("MATERIALIZED VIEW"))
+                    if (const ArchiveEntry *data
+                        = toc.find(QStringLiteral("MATERIALIZED VIEW DATA"), e->schema, e->tag))
+                        dataIds.insert(data->id); // REFRESH, after the tables' rows
                 for (int d : toc.dependents(e->id))
                     if (const ArchiveEntry *rule = toc.entry(d); rule && rule->desc == QLatin1String("RULE"))
                         addDefinition(d, QString());
@@ -165,19 +170,13 @@ void Planner::resolveTableConflicts()
         const ArchiveEntry *table = toc.find(QStringLiteral("TABLE"), t.section(u'.', 0, 0), t.section(u'.', 1));
         if (!table)
             continue;
-        for (int d : toc.dependents(table->id)) {
-            const ArchiveEntry *c = toc.entry(d);
-            if (!c || (c->desc != QLatin1String("CONSTRAINT") && c->desc != QLatin1String("INDEX")))
+        for (const auto &[key, fk] : onKeysOf(*table, QStringLiteral("FK CONSTRAINT"))) {
+            if (defs.contains(fk->id))
                 continue;
-            for (int f : toc.dependents(d)) {
-                const ArchiveEntry *fk = toc.entry(f);
-                if (!fk || fk->desc != QLatin1String("FK CONSTRAINT") || defs.contains(f))
-                    continue;
-                const ArchiveEntry *child = tableOf(*fk);
-                if (child && (tableExists(*child) || picked(child->qualifiedName()))) {
-                    defs.insert(f);
-                    note(QStringLiteral("because %1 is replaced").arg(t), QStringLiteral("foreign key"));
-                }
+            const ArchiveEntry *child = tableOf(*fk);
+            if (child && (tableExists(*child) || picked(child->qualifiedName()))) {
+                defs.insert(fk->id);
+                note(QStringLiteral("because %1 is replaced").arg(t), QStringLiteral("foreign key"));
             }
         }
     }

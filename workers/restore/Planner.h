@@ -42,6 +42,13 @@ private:
     void addDefinition(int id, const QString &why);
     void addTable(const ArchiveEntry &t, bool dataOnly, const QString &why);
     void addTableDefinition(const ArchiveEntry &t, const QString &why);
+    /// A picked table with its partitions (or inheriting tables), which hold its rows.
+    void addTableFamily(const ArchiveEntry &t, bool dataOnly, const QString &why);
+    QList<const ArchiveEntry *> childTables(const ArchiveEntry &t) const;
+    /// (index or key of `t`, entry of `desc` that depends on it), say its foreign keys' users.
+    QList<std::pair<const ArchiveEntry *, const ArchiveEntry *>> onKeysOf(const ArchiveEntry &t,
+                                                                          const QString &desc) const;
+    void leaveIndexesToAttach();
     void addData(const ArchiveEntry &t);
     QList<int> ownedSequences(const ArchiveEntry &t) const;
     const ArchiveEntry *tableOf(const ArchiveEntry &e) const;
@@ -49,6 +56,14 @@ private:
     void addCrossParts();
     void closeOverDependencies();
     void note(const QString &why, const QString &what) { closureCounts[why][what] += 1; }
+    void unnote(const QString &why, const QString &what)
+    {
+        if (auto it = closureCounts.find(why); it != closureCounts.end() && it->value(what) > 0 && --(*it)[what] == 0) {
+            it->remove(what);
+            if (it->isEmpty())
+                closureCounts.erase(it);
+        }
+    }
     bool picked(const QString &table) const { return restoredTables.contains(table); }
     void addSqlStep(const QString &phase, const QString &title, const QStringList &touches, const QString &script,
                     qint64 weight = 1);

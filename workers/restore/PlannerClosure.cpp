@@ -154,6 +154,86 @@ void Planner::addTable(const ArchiveEntry &t, bool dataOnly, const QString &why)
     }
 }
 
+QList<std::pair<const ArchiveEntry *, const ArchiveEntry *>> Planner::onKeysOf(const ArchiveEntry &t,
+                                                                               const QString &desc) const
+{
+    QList<std::pair<const ArchiveEntry *, const ArchiveEntry *>> out;
+    for (int d : toc.dependents(t.id)) {
+        const ArchiveEntry *key = toc.entry(d);
+        if (!key || (key->desc != QLatin1String("CONSTRAINT") && key->desc != QLatin1String("INDEX")))
+            continue;
+        for (int o : toc.dependents(d))
+            if (const ArchiveEntry *on = toc.entry(o); on && on->desc == desc)
+                out.append(std::make_pair(key, on));
+    }
+    return out;
+}
+
+QList<const ArchiveEntry *> Planner::childTables(const ArchiveEntry &t) const
+{
+    QList<const ArchiveEntry *> out;
+    for (int d : toc.dependents(t.id)) {
+        const ArchiveEntry *e = toc.entry(d);
+        if (!e)
+            continue;
+        if (e->desc == QLatin1String("TABLE ATTACH")) {
+            // "ALTER TABLE ONLY parent ATTACH PARTITION part ...", tagged with the partition's name.
+            if (const ArchiveEntry *part = ownerTable(*e); part && part->id != t.id)
+                out << part;
+        } else if (e->desc == QLatin1String("TABLE") && e->sql.contains(QLatin1String("\nINHERITS ("))) {
+            out << e;
+        }
+    }
+    return out;
+}
+
+void Planner::addTableFamily(const ArchiveEntry &t, bool dataOnly, const QString &why)
+{
+    const QString name = t.qualifiedName();
+    if (picked(name))
+        return;
+    addTable(t, dataOnly, why);
+    QSet<QString> inArchive;
+    for (const ArchiveEntry *child : childTables(t)) {
+        inArchive.insert(child->qualifiedName());
+        addTableFamily(*child, dataOnly, QStringLiteral("that belong to ") + name);
+    }
+    if (!tableExists(t))
+        return;
+    for (const QString &child : st.childTables.value(name)) {
+        if (inArchive.contains(child))
+            continue;
+        if (replacedTables.contains(name))
+            plan.warnings << QStringLiteral("Replacing %1 drops %2, which belongs to it but is not in the backup, with "
+                                            "its rows (the safety backup keeps them).")
+                                 .arg(name, child);
+        else if (truncatedTables.contains(name))
+            plan.warnings
+                << QStringLiteral("%1 belongs to %2 but is not in the backup: it keeps its rows.").arg(child, name);
+    }
+}
+
+void Planner::leaveIndexesToAttach()
+{
+    // A partition attached to a table the target keeps gets that table's indexes and keys
+    // from ATTACH PARTITION itself; the archive's copies of them would collide.
+    for (const ArchiveEntry &attach : toc.entries()) {
+        if (attach.desc != QLatin1String("TABLE ATTACH") || !defs.contains(attach.id))
+            continue;
+        const ArchiveEntry *part = ownerTable(attach);
+        for (int p : attach.deps) {
+            const ArchiveEntry *parent = toc.entry(p);
+            if (!parent || !part || parent->id == part->id || parent->desc != QLatin1String("TABLE")
+                || defs.contains(p))
+                continue;
+            for (const auto &[index, attachIndex] : onKeysOf(*part, QStringLiteral("INDEX ATTACH")))
+                for (const ArchiveEntry *gone : {index, attachIndex})
+                    if (defs.remove(gone->id))
+                        unnote(QStringLiteral("because of ") + part->qualifiedName(), gone->desc.toLower());
+        }
+    }
+}
+
 void Planner::closeOverDependencies()
 {
     bool changed = true;

@@ -96,8 +96,21 @@ void Planner::buildSteps()
     for (const QString &t : appendedTables)
         if (const ArchiveEntry *d = toc.find(QStringLiteral("TABLE DATA"), t.section(u'.', 0, 0), t.section(u'.', 1)))
             appendIds.insert(d->id);
-    const QList<int> systemData = idsOf(dataIds, [&](const ArchiveEntry &e) { return isSystemData(e) && !appendIds.contains(e.id); });
-    const QList<int> appData = idsOf(dataIds, [&](const ArchiveEntry &e) { return !isSystemData(e) && !appendIds.contains(e.id); });
+    // A materialized view's data is a REFRESH in pg_dump's post-data section: it runs with the
+    // post-data step, after every table's rows.
+    auto isRefresh = [](const ArchiveEntry &e) {
+        return e.section() == QLatin1String("post-data");
+    };
+    const QList<int> systemData = idsOf(
+        dataIds, [&](const ArchiveEntry &e) { return isSystemData(e) && !appendIds.contains(e.id) && !isRefresh(e); });
+    const QList<int> appData = idsOf(
+        dataIds, [&](const ArchiveEntry &e) { return !isSystemData(e) && !appendIds.contains(e.id) && !isRefresh(e); });
+    QSet<int> postIds = defs;
+    for (int id : dataIds)
+        if (const ArchiveEntry *e = toc.entry(id); e && isRefresh(*e))
+            postIds.insert(id);
+    const QList<int> postList
+        = idsOf(postIds, [&](const ArchiveEntry &e) { return !separateGrants || e.desc != QLatin1String("ACL"); });
     auto weightOf = [&](const QList<int> &ids) {
         qint64 w = 1;
         for (int id : ids) {
@@ -177,10 +190,18 @@ void Planner::buildSteps()
     }
     if (!newDatabase && !truncatedTables.isEmpty()) {
         QStringList names;
-        for (const QString &t : truncatedTables)
+        for (const QString &t : truncatedTables) {
+            // A partitioned table holds no rows of its own (TRUNCATE ONLY refuses it): its
+            // partitions are in the list.
+            const ArchiveEntry *e = toc.find(QStringLiteral("TABLE"), t.section(u'.', 0, 0), t.section(u'.', 1));
+            if (e && !childTables(*e).isEmpty() && !toc.find(QStringLiteral("TABLE DATA"), e->schema, e->tag))
+                continue;
             names << ExportSql::qualified(t.section(u'.', 0, 0), t.section(u'.', 1));
+        }
         QString sql;
-        if (st.superuser) {
+        if (names.isEmpty()) {
+            // nothing holds rows of its own
+        } else if (st.superuser) {
             sql = replicaOn + u'\n';
             for (const QString &n : names)
                 sql += QStringLiteral("DELETE FROM ONLY %1;\n").arg(n);
@@ -188,8 +209,12 @@ void Planner::buildSteps()
         } else {
             sql = QStringLiteral("TRUNCATE ONLY %1;").arg(names.join(QStringLiteral(", ")));
         }
-        addSqlStep(QStringLiteral("data"), QStringLiteral("Empty %1 (reloaded from the backup next)").arg(truncatedTables.join(QStringLiteral(", "))),
-                   truncatedTables, heredoc(sql));
+        if (!sql.isEmpty())
+            addSqlStep(QStringLiteral("data"),
+                       QStringLiteral("Empty %1 (reloaded from the backup next)")
+                           .arg(truncatedTables.join(QStringLiteral(", "))),
+                       truncatedTables,
+                       heredoc(sql));
     }
     if (!newDatabase && !systemData.isEmpty()) {
         addSqlStep(QStringLiteral("auth and storage data"),
@@ -277,7 +302,7 @@ void Planner::buildSteps()
         addSqlStep(QStringLiteral("data"), QStringLiteral("Add the backup's rows to %1").arg(t), {t}, script,
                    weightOf({data->id}));
     }
-    if (!allDefs.isEmpty()) {
+    if (!postList.isEmpty()) {
         if (newDatabase) {
             RestoreStep s;
             s.kind = RestoreStep::Kind::Command;
@@ -286,12 +311,13 @@ void Planner::buildSteps()
             s.touches = namesOf(post, false).mid(0, 50);
             s.transactional = false;
             s.weight = std::max<qint64>(1, weightOf(appData + systemData) / 3);
-            s.script = pgRestoreDirect(allDefs, QStringLiteral("post-data"), noOwner, noAcl, false);
+            s.script = pgRestoreDirect(postList, QStringLiteral("post-data"), noOwner, noAcl, false);
             plan.steps << s;
         } else {
             addSqlStep(QStringLiteral("post-data"),
                        QStringLiteral("Indexes, constraints, triggers and policies (%1 objects)").arg(post.size()),
-                       namesOf(post, false).mid(0, 50), pgRestoreSql(allDefs, QStringLiteral("post-data"), noOwner, noAcl));
+                       namesOf(post, false).mid(0, 50),
+                       pgRestoreSql(postList, QStringLiteral("post-data"), noOwner, noAcl));
         }
     }
     if (!aclIds.isEmpty()) {
