@@ -21,6 +21,7 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QFileInfo>
 #include <QHash>
 #include <QLockFile>
 #include <QMutex>
@@ -228,6 +229,23 @@ QString permissionHint(const QString &message, const QString &user)
     return QStringLiteral("%1 A backup must read everything: grant \"%2\" what it lacks, or back up as a superuser "
                           "(for a local Supabase stack, supabase_admin).")
         .arg(message.endsWith(u'.') ? QString() : QStringLiteral("."), user);
+}
+
+// What to do when the backup folder refuses a write for lack of room, after `message`.
+QString storageHint(const QString &message, const QString &folder)
+{
+    const QString stop = message.endsWith(u'.') ? QString() : QStringLiteral(".");
+    if (message.contains(QLatin1String("No space left on device"))
+        || message.contains(QLatin1String("the disk is full"))
+        || message.contains(QLatin1String("Disk quota exceeded")))
+        return QStringLiteral("%1 There is no room left in %2: free some space there, or back up to another folder "
+                              "(the backup folder in Lifeboat's backup dialog, or --out for lifeboat-cli).")
+            .arg(stop, folder);
+    if (message.contains(QLatin1String("File too large")))
+        return QStringLiteral("%1 %2 does not take files this large (a file-size limit such as ulimit -f, or the file "
+                              "system's own): raise the limit, or back up to another folder.")
+            .arg(stop, folder);
+    return {};
 }
 
 bool Runner::lockTables(BackupResult &result, const PgConnection &holder)
@@ -463,6 +481,7 @@ BackupResult Runner::run()
             result.message = QStringLiteral("Component %1 failed: %2").arg(r.name, r.message);
             if (r.message.contains(QLatin1String("permission denied")))
                 result.message += permissionHint(result.message, m_ctx.connection.user);
+            result.message += storageHint(result.message, QFileInfo(m_ctx.folder).absolutePath());
         }
     }
     if (!result.failedComponent.isEmpty())

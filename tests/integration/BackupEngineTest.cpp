@@ -494,7 +494,7 @@ TEST(BackupFaults, AWriteErrorFailsTheBackupAndNamesTheCause)
                               &so, &se, {QStringLiteral("PGPASSFILE=") + source.cluster().pgpassFile()});
     EXPECT_EQ(rc, 1) << se.toStdString();
     EXPECT_TRUE(se.contains("Backup failed: Component ")) << se.toStdString();
-    EXPECT_TRUE(se.contains("File too large") || se.contains("write")) << se.toStdString();
+    EXPECT_TRUE(se.contains("File too large") && se.contains("does not take files this large")) << se.toStdString();
     EXPECT_EQ(completeBackups(out.path()), QStringList());
     ASSERT_EQ(BackupStore::list(out.path()).size(), 1);
     EXPECT_EQ(BackupStore::list(out.path()).first().state, BackupInfo::State::Failed);
