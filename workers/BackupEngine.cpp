@@ -248,6 +248,24 @@ QString storageHint(const QString &message, const QString &folder)
     return {};
 }
 
+// "public.tasks, locked by pid 4242 (psql, idle in transaction for 12 s)": who holds a table
+// of this database in a mode that keeps a reader out.
+QString lockHolders(const PgConnection &conn)
+{
+    PgResultPtr r = conn.exec(QStringLiteral(
+        "SELECT string_agg(DISTINCT format('%s, locked by pid %s (%s, %s for %s s)', "
+        "  (SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "   WHERE c.oid = l.relation), a.pid, "
+        "  coalesce(nullif(a.application_name, ''), a.backend_type), coalesce(a.state, 'running'), "
+        "  coalesce(extract(epoch FROM now() - a.xact_start)::int, 0)), '; ') "
+        "FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+        "WHERE l.locktype = 'relation' AND l.granted AND l.mode = 'AccessExclusiveLock' "
+        "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+        "AND l.pid <> pg_backend_pid()"));
+    const QString text = PgConnection::succeeded(r.get()) ? PgConnection::value(r.get(), 0, 0) : QString();
+    return text.isEmpty() ? QStringLiteral("a table another session holds locked") : text;
+}
+
 bool Runner::lockTables(BackupResult &result, const PgConnection &holder)
 {
     // The snapshot's tables stay until every reader is done. pg_dump locks what it dumps only
@@ -284,26 +302,55 @@ bool Runner::lockTables(BackupResult &result, const PgConnection &holder)
                       .arg(capacity));
         return true;
     }
-    // A table another session holds (a migration running) is waited for, but not forever.
-    PgResultPtr lock = holder.exec(QStringLiteral("SET LOCAL lock_timeout = '60s'; LOCK TABLE %1 IN ACCESS SHARE MODE; "
-                                                  "SET LOCAL lock_timeout = 0")
-                                       .arg(tables));
-    if (PgConnection::succeeded(lock.get()))
-        return true;
-    const QString why = PgConnection::resultError(lock.get());
-    const QString state = QString::fromLatin1(PQresultErrorField(lock.get(), PG_DIAG_SQLSTATE));
-    if (state == QLatin1String("42501")) { // insufficient_privilege
-        result.message = QStringLiteral("Cannot read every table: %1").arg(why);
-        result.message += permissionHint(result.message, m_ctx.connection.user);
-    } else if (state == QLatin1String("55P03")) // lock_not_available
-        result.message = QStringLiteral("Another session has held a table locked for 60 s (a migration running?), "
-                                        "so the backup did not start. Run it again when that is done. (%1)")
-                             .arg(why);
-    else
-        result.message = QStringLiteral("Cannot lock the tables to back up: %1 A table dropped or renamed just "
-                                        "as the backup started does this: run it again.")
-                             .arg(why);
-    return false;
+    // A table another session holds (a migration running) is waited for, but not forever, and
+    // in short tries, so that Cancel is heard and the log can say who holds it. Each try is a
+    // savepoint: a timed-out LOCK must not end the transaction that holds the snapshot.
+    constexpr int WaitLimitS = 60;
+    QElapsedTimer waited;
+    waited.start();
+    QString holders;
+    holder.exec(QStringLiteral("SET LOCAL lock_timeout = '500ms'"));
+    for (;;) {
+        holder.exec(QStringLiteral("SAVEPOINT lifeboat_lock"));
+        PgResultPtr lock = holder.exec(QStringLiteral("LOCK TABLE %1 IN ACCESS SHARE MODE").arg(tables));
+        if (PgConnection::succeeded(lock.get())) {
+            holder.exec(QStringLiteral("RELEASE SAVEPOINT lifeboat_lock; SET LOCAL lock_timeout = 0"));
+            if (!holders.isEmpty())
+                m_ctx.log(QString(), QStringLiteral("The tables are free after %1 s.").arg(waited.elapsed() / 1000));
+            return true;
+        }
+        const QString why = PgConnection::resultError(lock.get());
+        const QString state = QString::fromLatin1(PQresultErrorField(lock.get(), PG_DIAG_SQLSTATE));
+        holder.exec(QStringLiteral("ROLLBACK TO SAVEPOINT lifeboat_lock"));
+        if (state == QLatin1String("42501")) { // insufficient_privilege
+            result.message = QStringLiteral("Cannot read every table: %1").arg(why);
+            result.message += permissionHint(result.message, m_ctx.connection.user);
+            return false;
+        }
+        if (state != QLatin1String("55P03")) { // not lock_not_available
+            result.message = QStringLiteral("Cannot lock the tables to back up: %1 A table dropped or renamed just "
+                                            "as the backup started does this: run it again.")
+                                 .arg(why);
+            return false;
+        }
+        if (m_ctx.isCancelled())
+            return false;
+        if (holders.isEmpty()) {
+            holders = lockHolders(holder);
+            m_ctx.log(QString(),
+                      QStringLiteral("Waiting for %1; the backup starts when it lets go, or gives up after "
+                                     "%2 s.")
+                          .arg(holders)
+                          .arg(WaitLimitS));
+        }
+        if (waited.elapsed() > WaitLimitS * 1000) {
+            result.message = QStringLiteral("The backup did not start: %1 for %2 s (a migration running?). Run it "
+                                            "again when that is done.")
+                                 .arg(holders)
+                                 .arg(WaitLimitS);
+            return false;
+        }
+    }
 }
 
 bool Runner::checkRowSecurity(BackupResult &result, const PgConnection &holder)
@@ -456,7 +503,9 @@ BackupResult Runner::run()
     PgConnection holder;
     QTemporaryDir secrets(QDir::tempPath() + QStringLiteral("/lifeboat-secrets-XXXXXX"));
     if (!prepare(result, holder, secrets)) {
-        result.outcome = BackupOutcome::Failed;
+        result.outcome = m_ctx.isCancelled() ? BackupOutcome::Cancelled : BackupOutcome::Failed;
+        if (result.outcome == BackupOutcome::Cancelled)
+            result.message = QStringLiteral("The backup was cancelled; nothing was kept.");
         if (!m_ctx.folder.isEmpty())
             BackupFinalizer::markUnfinished(m_ctx.folder, result, &result.path);
         return result;

@@ -251,11 +251,18 @@ void startRun(const BackupRequest &req, bool asJson, bool tty, bool showLog, boo
         });
         poll->start(100);
 
-        if (showLog)
-            QObject::connect(job.get(), &BackupJob::logLine, job.get(), [](const QString &c, const QString &line) {
-                err() << (c.isEmpty() ? QString() : QStringLiteral("[%1] ").arg(c)) << line << '\n';
-                err().flush();
-            });
+        // The backup's own lines (its snapshot, a wait for a locked table) always; the
+        // components' with --verbose.
+        if (!asJson)
+            QObject::connect(
+                job.get(), &BackupJob::logLine, job.get(), [showLog, tty](const QString &c, const QString &line) {
+                    if (!showLog && !c.isEmpty())
+                        return;
+                    if (tty)
+                        err() << "\r\x1b[K";
+                    err() << (c.isEmpty() ? QString() : QStringLiteral("[%1] ").arg(c)) << line << '\n';
+                    err().flush();
+                });
         auto current = std::make_shared<QString>();
         QObject::connect(job.get(),
                          &BackupJob::componentProgress,

@@ -145,3 +145,46 @@ TEST(BackupConcurrency, AnIdleInTransactionTimeoutDoesNotEndTheSnapshotMidway)
     EXPECT_EQ(bulk.value(QStringLiteral("rows")).toInteger(), 300000);
     EXPECT_GT(r.manifest.durationMs, 200) << "the backup outlasted the timeout several times over";
 }
+
+TEST(BackupConcurrency, ATableAnotherSessionHoldsIsWaitedForByNameAndCancelIsHeard)
+{
+    // A migration holds a table in an open transaction: the backup waits for it, says who
+    // holds it, and still stops at once when cancelled.
+    TempCluster cluster;
+    QString error;
+    ASSERT_TRUE(cluster.start(&error)) << error.toStdString();
+    ASSERT_TRUE(SupabaseFixture::loadPlain(cluster, QStringLiteral("postgres"), &error)) << error.toStdString();
+    const PgConnection migration = cluster.connect();
+    ASSERT_TRUE(PgConnection::succeeded(
+        migration.exec(QStringLiteral("BEGIN; LOCK TABLE public.orders IN ACCESS EXCLUSIVE MODE")).get()));
+    QTemporaryDir out;
+    QStringList log;
+    auto startWaiting = [&] {
+        log.clear();
+        std::shared_ptr<BackupJob> job = BackupEngine::start(profileRequest(cluster, out.path()));
+        QObject::connect(
+            job.get(), &BackupJob::logLine, job.get(), [&log](const QString &, const QString &line) { log << line; });
+        const bool said = waitUntil([&] { return log.join(u'\n').contains(QStringLiteral("Waiting for ")); }, 20000);
+        EXPECT_TRUE(said) << log.join(u'\n').toStdString();
+        return job;
+    };
+
+    std::shared_ptr<BackupJob> job = startWaiting();
+    EXPECT_TRUE(log.join(u'\n').contains(QStringLiteral("public.orders, locked by pid ")))
+        << log.join(u'\n').toStdString();
+    QElapsedTimer clock;
+    clock.start();
+    job->cancel();
+    const BackupResult cancelled = await(job->future(), 20000);
+    const qint64 cancelMs = clock.elapsed();
+    EXPECT_EQ(cancelled.outcome, BackupOutcome::Cancelled) << cancelled.message.toStdString();
+    EXPECT_LT(cancelMs, 2000) << "Cancel took " << cancelMs << " ms while the table was held";
+    EXPECT_NE(BackupStore::inspect(cancelled.path).state, BackupInfo::State::Complete);
+
+    // When the migration commits, the backup that waited goes on and completes.
+    job = startWaiting();
+    ASSERT_TRUE(PgConnection::succeeded(migration.exec(QStringLiteral("COMMIT")).get()));
+    const BackupResult done = await(job->future(), 120000);
+    EXPECT_EQ(done.outcome, BackupOutcome::Complete) << done.message.toStdString();
+    EXPECT_TRUE(log.join(u'\n').contains(QStringLiteral("The tables are free after"))) << log.join(u'\n').toStdString();
+}
