@@ -5,6 +5,7 @@
 #include "BackupStore.h"
 #include "ConnectionOpener.h"
 #include "ExportSql.h"
+#include "SnapshotGuards.h"
 #include "exporters/AuthUsersExporter.h"
 #include "exporters/DataCsvExporter.h"
 #include "exporters/DatabaseExporter.h"
@@ -28,6 +29,7 @@
 #include <QPromise>
 #include <QStandardPaths>
 #include <QTemporaryDir>
+#include <QThread>
 #include <QThreadPool>
 #include <QtConcurrent/QtConcurrentRun>
 
@@ -79,9 +81,7 @@ public:
 
 private:
     bool prepare(BackupResult &result, PgConnection &holder, QTemporaryDir &secrets);
-    bool lockTables(BackupResult &result, const PgConnection &holder);
-    bool checkRowSecurity(BackupResult &result, const PgConnection &holder);
-    void runExporters();
+    void runExporters(const PgConnection &holder);
     void reportProgress(const QString &component, qint64 done, qint64 total);
 
     BackupContext &m_ctx;
@@ -91,6 +91,7 @@ private:
     QList<ComponentResult> m_results;
     QMutex m_mutex;
     QHash<QString, double> m_fraction;
+    QString m_abortReason;             ///< Why the backup stopped itself, when it did.
     std::unique_ptr<QLockFile> m_lock; ///< Held from the folder's creation until it is renamed or marked.
 };
 
@@ -220,15 +221,21 @@ bool Runner::prepare(BackupResult &result, PgConnection &holder, QTemporaryDir &
     m_ctx.snapshot = PgConnection::value(snap.get(), 0, 0);
     m_ctx.log(QString(), QStringLiteral("Snapshot %1 from PostgreSQL %2 at %3")
                              .arg(m_ctx.snapshot, m_ctx.serverVersion, m_ctx.connection.displayAddress()));
-    return lockTables(result, holder) && checkRowSecurity(result, holder);
-}
-
-// What to do about a "permission denied", after `message` (which it completes to a sentence).
-QString permissionHint(const QString &message, const QString &user)
-{
-    return QStringLiteral("%1 A backup must read everything: grant \"%2\" what it lacks, or back up as a superuser "
-                          "(for a local Supabase stack, supabase_admin).")
-        .arg(message.endsWith(u'.') ? QString() : QStringLiteral("."), user);
+    // Readers of the tables' rows need them locked and visible to the backup's role.
+    const auto uses = [this](const QStringList &components) {
+        return std::any_of(
+            components.cbegin(), components.cend(), [&](const QString &c) { return m_components.contains(c); });
+    };
+    if (uses({Component::Database, Component::DataCsv}) && !lockSnapshotTables(m_ctx, holder, &result.message))
+        return false;
+    return !uses({Component::Database,
+                  Component::DataCsv,
+                  Component::AuthUsers,
+                  Component::UserRoles,
+                  Component::Storage,
+                  Component::Migrations,
+                  Component::Encryption})
+           || checkRowSecurity(m_ctx, holder, &result.message);
 }
 
 // What to do when the backup folder refuses a write for lack of room, after `message`.
@@ -248,158 +255,6 @@ QString storageHint(const QString &message, const QString &folder)
     return {};
 }
 
-// "public.tasks, locked by pid 4242 (psql, idle in transaction for 12 s)": who holds a table
-// of this database in a mode that keeps a reader out.
-QString lockHolders(const PgConnection &conn)
-{
-    PgResultPtr r = conn.exec(QStringLiteral(
-        "SELECT string_agg(DISTINCT format('%s, locked by pid %s (%s, %s for %s s)', "
-        "  (SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-        "   WHERE c.oid = l.relation), a.pid, "
-        "  coalesce(nullif(a.application_name, ''), a.backend_type), coalesce(a.state, 'running'), "
-        "  coalesce(extract(epoch FROM now() - a.xact_start)::int, 0)), '; ') "
-        "FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
-        "WHERE l.locktype = 'relation' AND l.granted AND l.mode = 'AccessExclusiveLock' "
-        "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
-        "AND l.pid <> pg_backend_pid()"));
-    const QString text = PgConnection::succeeded(r.get()) ? PgConnection::value(r.get(), 0, 0) : QString();
-    return text.isEmpty() ? QStringLiteral("a table another session holds locked") : text;
-}
-
-bool Runner::lockTables(BackupResult &result, const PgConnection &holder)
-{
-    // The snapshot's tables stay until every reader is done. pg_dump locks what it dumps only
-    // while it runs and the CSV export only the table it copies, so a table dropped meanwhile
-    // (a migration, a test script) would fail the backup half-way; now the DROP waits.
-    if (!m_components.contains(Component::Database) && !m_components.contains(Component::DataCsv))
-        return true;
-    PgResultPtr list = holder.exec(
-        QStringLiteral(
-            "SELECT string_agg(format('%I.%I', n.nspname, c.relname), ', '), count(*), "
-            "current_setting('max_locks_per_transaction')::bigint * (current_setting('max_connections')::int "
-            "+ current_setting('max_prepared_transactions')::int) "
-            "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-            "WHERE c.relkind IN ('r', 'p') AND ")
-        + ExportSql::userSchemaFilter(QStringLiteral("n.nspname")));
-    if (!PgConnection::succeeded(list.get())) {
-        result.message
-            = QStringLiteral("Cannot list the tables to back up: %1").arg(PgConnection::resultError(list.get()));
-        return false;
-    }
-    const QString tables = PgConnection::value(list.get(), 0, 0);
-    if (tables.isEmpty())
-        return true;
-    // pg_dump locks every table too, in the same shared lock table: holding them twice must fit,
-    // or pg_dump would stop with "out of shared memory" where it alone would have worked.
-    const qint64 count = PgConnection::value(list.get(), 0, 1).toLongLong();
-    const qint64 capacity = PgConnection::value(list.get(), 0, 2).toLongLong();
-    if (2 * count > capacity) {
-        m_ctx.log(QString(),
-                  QStringLiteral("%1 tables: too many to hold locked for the whole backup as well as "
-                                 "pg_dump's own locks (max_locks_per_transaction × connections = %2), so a "
-                                 "table dropped while the backup runs fails it.")
-                      .arg(count)
-                      .arg(capacity));
-        return true;
-    }
-    // A table another session holds (a migration running) is waited for, but not forever, and
-    // in short tries, so that Cancel is heard and the log can say who holds it. Each try is a
-    // savepoint: a timed-out LOCK must not end the transaction that holds the snapshot.
-    constexpr int WaitLimitS = 60;
-    QElapsedTimer waited;
-    waited.start();
-    QString holders;
-    holder.exec(QStringLiteral("SET LOCAL lock_timeout = '500ms'"));
-    for (;;) {
-        holder.exec(QStringLiteral("SAVEPOINT lifeboat_lock"));
-        PgResultPtr lock = holder.exec(QStringLiteral("LOCK TABLE %1 IN ACCESS SHARE MODE").arg(tables));
-        if (PgConnection::succeeded(lock.get())) {
-            holder.exec(QStringLiteral("RELEASE SAVEPOINT lifeboat_lock; SET LOCAL lock_timeout = 0"));
-            if (!holders.isEmpty())
-                m_ctx.log(QString(), QStringLiteral("The tables are free after %1 s.").arg(waited.elapsed() / 1000));
-            return true;
-        }
-        const QString why = PgConnection::resultError(lock.get());
-        const QString state = QString::fromLatin1(PQresultErrorField(lock.get(), PG_DIAG_SQLSTATE));
-        holder.exec(QStringLiteral("ROLLBACK TO SAVEPOINT lifeboat_lock"));
-        if (state == QLatin1String("42501")) { // insufficient_privilege
-            result.message = QStringLiteral("Cannot read every table: %1").arg(why);
-            result.message += permissionHint(result.message, m_ctx.connection.user);
-            return false;
-        }
-        if (state != QLatin1String("55P03")) { // not lock_not_available
-            result.message = QStringLiteral("Cannot lock the tables to back up: %1 A table dropped or renamed just "
-                                            "as the backup started does this: run it again.")
-                                 .arg(why);
-            return false;
-        }
-        if (m_ctx.isCancelled())
-            return false;
-        if (holders.isEmpty()) {
-            holders = lockHolders(holder);
-            m_ctx.log(QString(),
-                      QStringLiteral("Waiting for %1; the backup starts when it lets go, or gives up after "
-                                     "%2 s.")
-                          .arg(holders)
-                          .arg(WaitLimitS));
-        }
-        if (waited.elapsed() > WaitLimitS * 1000) {
-            result.message = QStringLiteral("The backup did not start: %1 for %2 s (a migration running?). Run it "
-                                            "again when that is done.")
-                                 .arg(holders)
-                                 .arg(WaitLimitS);
-            return false;
-        }
-    }
-}
-
-bool Runner::checkRowSecurity(BackupResult &result, const PgConnection &holder)
-{
-    // Row-level security filters what a role reads without saying so: COPY would write only the
-    // visible rows and call the table done. Readers turn it off (row_security = off, as pg_dump
-    // does), which makes such a read fail; this says which tables and what to do before any
-    // component starts. Owners are exempt unless FORCE; superusers and BYPASSRLS roles always.
-    static const QStringList readsRows{Component::Database,
-                                       Component::DataCsv,
-                                       Component::AuthUsers,
-                                       Component::UserRoles,
-                                       Component::Storage,
-                                       Component::Migrations,
-                                       Component::Encryption};
-    if (std::none_of(readsRows.cbegin(), readsRows.cend(), [&](const QString &c) { return m_components.contains(c); }))
-        return true;
-    PgResultPtr hidden = holder.exec(
-        QStringLiteral(
-            "SELECT format('%I.%I', n.nspname, c.relname), quote_ident(current_user) FROM pg_class c "
-            "JOIN pg_namespace n ON n.oid = c.relnamespace "
-            "WHERE c.relkind = 'r' AND c.relrowsecurity "
-            "AND (c.relforcerowsecurity OR NOT pg_has_role(c.relowner, 'USAGE')) "
-            "AND NOT EXISTS (SELECT FROM pg_roles WHERE rolname = current_user AND (rolsuper OR rolbypassrls)) "
-            "AND ")
-        + ExportSql::userSchemaFilter(QStringLiteral("n.nspname")) + QStringLiteral(" ORDER BY 1"));
-    if (!PgConnection::succeeded(hidden.get())) {
-        result.message
-            = QStringLiteral("Cannot check row-level security: %1").arg(PgConnection::resultError(hidden.get()));
-        return false;
-    }
-    const int count = PQntuples(hidden.get());
-    if (count == 0)
-        return true;
-    constexpr int Named = 5;
-    QStringList tables;
-    for (int i = 0; i < std::min(count, Named); ++i)
-        tables.append(PgConnection::value(hidden.get(), i, 0));
-    QString list = tables.join(QStringLiteral(", "));
-    if (count > Named)
-        list += QStringLiteral(" and %1 more").arg(count - Named);
-    const QString user = m_ctx.connection.user;
-    result.message = QStringLiteral("Row-level security hides rows of %1 from \"%2\", so a backup as \"%2\" would miss "
-                                    "them. Back up as a superuser (for a local Supabase stack, supabase_admin) or as a "
-                                    "role with BYPASSRLS (as a superuser: ALTER ROLE %3 BYPASSRLS).")
-                         .arg(list, user, PgConnection::value(hidden.get(), 0, 1));
-    return false;
-}
-
 void Runner::reportProgress(const QString &component, qint64 done, qint64 total)
 {
     QMutexLocker lock(&m_mutex);
@@ -413,7 +268,7 @@ void Runner::reportProgress(const QString &component, qint64 done, qint64 total)
     m_promise.setProgressValue(int(990.0 * sum / std::max(1.0, weights)));
 }
 
-void Runner::runExporters()
+void Runner::runExporters(const PgConnection &holder)
 {
     // Three lanes: pg_dump (a process, mostly server work and compression), the parallel
     // CSV export, and the small catalog exporters one after another.
@@ -460,8 +315,24 @@ void Runner::runExporters()
             }
         }));
     }
-    for (QFuture<void> &f : running)
-        f.waitForFinished();
+    // Meanwhile the holder looks, about once a second, for sessions its locks keep waiting: it
+    // names them, and gives way to one that a reader of the backup waits for in turn.
+    LockWatch watch(holder);
+    QElapsedTimer sinceLook;
+    sinceLook.start();
+    while (std::any_of(running.cbegin(), running.cend(), [](const QFuture<void> &f) { return !f.isFinished(); })) {
+        QThread::msleep(50);
+        if (sinceLook.elapsed() < 1000 || m_ctx.isCancelled())
+            continue;
+        sinceLook.restart();
+        const LockWatch::Seen seen = watch.look();
+        for (const QString &line : seen.newWaiters)
+            m_ctx.log(QString(), line);
+        if (!seen.deadlock.isEmpty()) {
+            m_abortReason = seen.deadlock;
+            m_ctx.cancelled = true;
+        }
+    }
 }
 
 BackupResult Runner::run()
@@ -516,7 +387,7 @@ BackupResult Runner::run()
     m.pgDumpVersion = m_ctx.pgDump.version;
     m.snapshot = m_ctx.snapshot;
 
-    runExporters();
+    runExporters(holder);
     holder.exec(QStringLiteral("COMMIT"));
 
     // Results in the canonical order.
@@ -533,7 +404,10 @@ BackupResult Runner::run()
             result.message += storageHint(result.message, QFileInfo(m_ctx.folder).absolutePath());
         }
     }
-    if (!result.failedComponent.isEmpty())
+    if (!m_abortReason.isEmpty()) {
+        result.outcome = BackupOutcome::Failed;
+        result.message = m_abortReason;
+    } else if (!result.failedComponent.isEmpty())
         result.outcome = BackupOutcome::Failed;
     else if (m_job->isCancelRequested() || m_ctx.isCancelled())
         result.outcome = BackupOutcome::Cancelled;

@@ -116,9 +116,33 @@ Result<qint64> copyOut(const PgConnection &conn, const QString &copySql, QIODevi
                        const std::function<bool()> &cancelled, const std::function<void(qint64)> &onBytes)
 {
     PGconn *c = conn.handle();
-    PgResultPtr start(PQexec(c, copySql.toUtf8().constData()), &PQclear);
-    if (PQresultStatus(start.get()) != PGRES_COPY_OUT)
-        return Error{PgConnection::resultError(start.get())};
+    // The COPY may first wait for its table's lock (behind a migration's ALTER, say): wait
+    // for it in short polls so that a cancel is heard meanwhile.
+    if (!PQsendQuery(c, copySql.toUtf8().constData()))
+        return Error{conn.errorMessage()};
+    bool cancelSent = false;
+    auto sendCancel = [&] {
+        cancelSent = true;
+        if (PGcancel *pc = PQgetCancel(c)) {
+            char err[256];
+            PQcancel(pc, err, sizeof err);
+            PQfreeCancel(pc);
+        }
+    };
+    while (PQisBusy(c)) {
+        pollfd pfd{PQsocket(c), POLLIN, 0};
+        ::poll(&pfd, 1, 100);
+        if (!PQconsumeInput(c))
+            return Error{conn.errorMessage()};
+        if (!cancelSent && cancelled())
+            sendCancel();
+    }
+    PgResultPtr start(PQgetResult(c), &PQclear);
+    if (PQresultStatus(start.get()) != PGRES_COPY_OUT) {
+        while (PGresult *rest = PQgetResult(c))
+            PQclear(rest);
+        return Error{cancelSent ? QStringLiteral("cancelled") : PgConnection::resultError(start.get())};
+    }
 
     // COPY hands over one row per call: gather rows into large writes and report progress
     // per chunk, not per row (millions of rows).
@@ -126,7 +150,6 @@ Result<qint64> copyOut(const PgConnection &conn, const QString &copySql, QIODevi
     QByteArray chunk;
     chunk.reserve(ChunkSize + 65536);
     qint64 bytes = 0;
-    bool cancelSent = false;
     QString writeError;
     auto flush = [&] {
         if (chunk.isEmpty())
@@ -156,14 +179,8 @@ Result<qint64> copyOut(const PgConnection &conn, const QString &copySql, QIODevi
         } else {
             break; // -1: done; -2: error, reported by the result below
         }
-        if ((cancelled() || !writeError.isEmpty()) && !cancelSent) {
-            cancelSent = true;
-            if (PGcancel *pc = PQgetCancel(c)) {
-                char err[256];
-                PQcancel(pc, err, sizeof err);
-                PQfreeCancel(pc);
-            }
-        }
+        if ((cancelled() || !writeError.isEmpty()) && !cancelSent)
+            sendCancel();
     }
     flush();
     qint64 rows = 0;

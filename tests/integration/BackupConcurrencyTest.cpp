@@ -5,6 +5,9 @@
 #include <QJsonObject>
 #include <QTemporaryDir>
 
+#include <atomic>
+#include <thread>
+
 #include <gtest/gtest.h>
 
 using namespace lifeboat;
@@ -187,4 +190,47 @@ TEST(BackupConcurrency, ATableAnotherSessionHoldsIsWaitedForByNameAndCancelIsHea
     const BackupResult done = await(job->future(), 120000);
     EXPECT_EQ(done.outcome, BackupOutcome::Complete) << done.message.toStdString();
     EXPECT_TRUE(log.join(u'\n').contains(QStringLiteral("The tables are free after"))) << log.join(u'\n').toStdString();
+}
+
+TEST(BackupConcurrency, AMigrationQueuedBehindTheBackupIsLetThroughWhenTheBackupNeedsItsTableToo)
+{
+    // The backup holds every table; a migration's ALTER queues for one of them; the CSV export
+    // then asks for that table and queues behind the ALTER. The server sees no deadlock (the
+    // backup's snapshot holder only waits for its client), so both would wait forever.
+    TempCluster cluster;
+    QString error;
+    ASSERT_TRUE(cluster.start(&error)) << error.toStdString();
+    ASSERT_TRUE(SupabaseFixture::loadPlain(cluster, QStringLiteral("postgres"), &error)) << error.toStdString();
+    ASSERT_TRUE(cluster.exec(QStringLiteral("CREATE TABLE public.bulk AS SELECT g AS id, md5(g::text) AS a, "
+                                            "repeat(md5(g::text), 8) AS b FROM generate_series(1, 600000) g"),
+                             &error))
+        << error.toStdString();
+    QTemporaryDir out;
+    BackupRequest req = profileRequest(cluster, out.path());
+    req.components = {Component::DataCsv};
+    req.jobs = 1; // public.bulk first, the small tables after it
+    std::shared_ptr<BackupJob> job = BackupEngine::start(req);
+    ASSERT_TRUE(waitUntil([&] { return job->future().progressValue() > 0; }, 30000));
+    ASSERT_FALSE(job->future().isFinished()) << "the backup ended before the migration started; grow public.bulk";
+
+    const PgConnection migration = cluster.connect();
+    std::atomic_bool migrated{false};
+    std::thread alter([&] {
+        migrated = PgConnection::succeeded(
+            migration.exec(QStringLiteral("ALTER TABLE public.customers ADD COLUMN nickname text")).get());
+    });
+    const bool ended = waitUntil([&] { return job->future().isFinished(); }, 60000);
+    if (!ended) // free both, so that the test can end
+        cluster.exec(QStringLiteral("SELECT pg_cancel_backend(pid) FROM pg_stat_activity "
+                                    "WHERE query LIKE 'ALTER TABLE public.customers%'"));
+    alter.join();
+    ASSERT_TRUE(ended) << "the backup and the migration waited for each other";
+    const BackupResult r = await(job->future(), 60000);
+    EXPECT_TRUE(migrated.load());
+    EXPECT_EQ(r.outcome, BackupOutcome::Failed);
+    EXPECT_TRUE(
+        r.message.contains(QStringLiteral("(lifeboat-tests: ALTER TABLE public.customers ADD COLUMN nickname text) "
+                                          "waits for a table this backup holds")))
+        << r.message.toStdString();
+    EXPECT_NE(BackupStore::inspect(r.path).state, BackupInfo::State::Complete);
 }
