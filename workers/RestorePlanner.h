@@ -22,6 +22,8 @@ struct TargetState
     QSet<QString> existingTables;       ///< "schema.table"
     QHash<QString, QStringList> fkChildren;   ///< "schema.table" -> tables with a foreign key to it
     QHash<QString, QStringList> childTables;  ///< "schema.table" -> its partitions and inheriting tables
+    QHash<QString, QStringList> columns;      ///< "schema.table" -> columns COPY fills (not generated)
+    QHash<QString, QStringList> requiredColumns; ///< "schema.table" -> NOT NULL columns without a default
     /// "schema.table" -> views and functions DROP TABLE ... CASCADE would take with it, as
     /// {"VIEW"|"FUNCTION", schema, tag as in the archive ("name(argtypes)" for functions)}.
     QHash<QString, QList<QStringList>> dropDependents;

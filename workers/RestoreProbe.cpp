@@ -135,6 +135,24 @@ Result<TargetState> RestorePlanner::probe(const PgConnection &conn, const Restor
     if (!failed.isEmpty())
         return Error{failed};
 
+    r = ExportSql::query(conn,
+                         QStringLiteral("SELECT n.nspname || '.' || c.relname, a.attname, "
+                                        "a.attnotnull AND NOT a.atthasdef AND a.attidentity = '' "
+                                        "FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
+                                        "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p') "
+                                        "AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = '' AND %1 "
+                                        "ORDER BY 1, a.attnum")
+                             .arg(ExportSql::userSchemaFilter(QStringLiteral("n.nspname"))),
+                         QStringLiteral("reading the target's columns"));
+    if (!r)
+        return Error{r.error()};
+    for (int i = 0; i < PQntuples(r->get()); ++i) {
+        const QString table = PgConnection::value(r->get(), i, 0);
+        st.columns[table] << PgConnection::value(r->get(), i, 1);
+        if (PgConnection::value(r->get(), i, 2) == QLatin1String("t"))
+            st.requiredColumns[table] << PgConnection::value(r->get(), i, 1);
+    }
+
     // What DROP TABLE ... CASCADE would take along: views reading the table and functions
     // using its row type, followed through pg_depend.
     r = ExportSql::query(

@@ -260,7 +260,11 @@ void runScript(State &s)
         message = cancelled ? QStringLiteral("Cancelled before the first step.")
                             : QStringLiteral("The restore script failed before its first step: %1").arg(why);
     }
-    const int done = s.report.count(StepOutcome::State::Done);
+    // The safety backup reads the target only: it alone done means nothing changed.
+    int done = 0;
+    for (int i = 0; i < plan.steps.size() && i < s.report.steps.size(); ++i)
+        if (s.report.steps.at(i).state == StepOutcome::State::Done && plan.steps.at(i).phase != QLatin1String("safety"))
+            ++done;
     if (done > 0) {
         message += QStringLiteral(" %1 step(s) before it were done.").arg(done);
         if (!s.report.safetyBackupPath.isEmpty())
@@ -269,6 +273,8 @@ void runScript(State &s)
             message += QStringLiteral(" To go back, drop the new database %1.").arg(plan.target.newDatabase);
     } else {
         message += QStringLiteral(" Nothing in the target was changed.");
+        if (!s.report.safetyBackupPath.isEmpty())
+            message += QStringLiteral(" (Its safety backup is %1.)").arg(s.report.safetyBackupPath);
     }
     s.finish(cancelled ? RestoreReport::Outcome::Cancelled : RestoreReport::Outcome::Failed, message);
 }

@@ -236,6 +236,45 @@ TEST_F(Restore, DifferentAuthAndStorageVersionsAndVaultSecretsAreWarnedAbout)
     EXPECT_TRUE(warnings.contains(QStringLiteral("Vault secrets"))) << warnings.toStdString();
 }
 
+TEST_F(Restore, RowsIntoATableWhoseColumnsChangedSinceTheBackupAreRefusedBeforeAnythingRuns)
+{
+    // A migration since the backup renamed a column and added a required one: the backup's
+    // rows do not fit the target's definition, and loading them would fail half-way.
+    ASSERT_TRUE(exec(QStringLiteral("ALTER TABLE public.tasks RENAME COLUMN estimate_hours TO estimate; "
+                                    "ALTER TABLE public.projects ADD COLUMN region text NOT NULL DEFAULT 'eu'; "
+                                    "ALTER TABLE public.projects ALTER COLUMN region DROP DEFAULT")));
+    for (const QString &mode : {QStringLiteral("truncate"), QStringLiteral("append")}) {
+        RestoreOptions o = options();
+        o.tables = mode == QLatin1String("append") ? TableConflict::Append : TableConflict::Truncate;
+        const RestorePlan plan
+            = planFor({QStringLiteral("data:public.tasks"), QStringLiteral("data:public.projects")}, inPlace(), o);
+        EXPECT_FALSE(plan.runnable()) << mode.toStdString();
+        const QString blockers = str(plan.blockers);
+        EXPECT_TRUE(blockers.contains(QStringLiteral("public.tasks in the target has no column estimate_hours")))
+            << blockers.toStdString();
+        EXPECT_TRUE(blockers.contains(QStringLiteral("public.projects in the target has a column region that must be "
+                                                     "filled and has no default")))
+            << blockers.toStdString();
+    }
+    // Replacing the tables brings their definitions back with the rows: nothing to refuse.
+    const RestorePlan replace = planFor(
+        {QStringLiteral("table:public.tasks"), QStringLiteral("table:public.projects")}, inPlace(), options());
+    EXPECT_FALSE(str(replace.blockers).contains(QStringLiteral("column"))) << str(replace.blockers).toStdString();
+
+    // What the planner cannot foresee fails in its step, which rolls back: the safety backup
+    // before it read the target and changed nothing, and the report says so.
+    ASSERT_TRUE(exec(QStringLiteral("ALTER TABLE public.user_roles ADD CONSTRAINT none_yet CHECK (false) NOT VALID")));
+    const Fingerprint before = fingerprintOf(source.cluster());
+    const RestorePlan rows = planFor({QStringLiteral("data:public.user_roles")}, inPlace(), options());
+    ASSERT_TRUE(rows.runnable()) << rows.report().toStdString();
+    const RestoreReport report = run(rows);
+    EXPECT_EQ(report.outcome, RestoreReport::Outcome::Failed);
+    EXPECT_TRUE(report.message.contains(QStringLiteral("none_yet"))) << report.message.toStdString();
+    EXPECT_TRUE(report.message.contains(QStringLiteral("Nothing in the target was changed. (Its safety backup is ")))
+        << report.message.toStdString();
+    EXPECT_EQ(differences(before, fingerprintOf(source.cluster())), QStringList());
+}
+
 TEST(RestorePlain, APlainDatabaseRestoresInPlaceAndIntoANewDatabase)
 {
     TempCluster cluster;

@@ -135,6 +135,27 @@ QString spelledName(const ArchiveEntry &table)
     return m.hasMatch() ? m.captured(1) : ExportSql::qualified(table.schema, table.tag);
 }
 
+QStringList copiedColumns(const ArchiveEntry &table)
+{
+    static const QRegularExpression quoted(QStringLiteral("^\"((?:[^\"]|\"\")+)\""));
+    const qsizetype open = table.sql.indexOf(QLatin1String(" (\n"));
+    if (!table.sql.startsWith(QLatin1String("CREATE ")) || open < 0
+        || table.sql.contains(QLatin1String("\nINHERITS (")))
+        return {};
+    QStringList columns;
+    for (const QString &raw : table.sql.mid(open + 3).split(u'\n')) {
+        if (raw.startsWith(u')'))
+            return columns;
+        const QString line = raw.trimmed();
+        if (line.startsWith(QLatin1String("CONSTRAINT ")) || line.contains(QLatin1String(" GENERATED ALWAYS AS (")))
+            continue;
+        const auto m = quoted.match(line);
+        columns << (m.hasMatch() ? m.captured(1).replace(QStringLiteral("\"\""), QStringLiteral("\""))
+                                 : line.section(u' ', 0, 0));
+    }
+    return {};
+}
+
 /// Rewrites an upsert so that an existing row is left alone.
 QString skipExisting(const QString &statement)
 {

@@ -35,6 +35,9 @@ QString pgRestoreSql(const QList<int> &ids, const QString &section, bool noOwner
 QString pgRestoreDirect(const QList<int> &ids, const QString &section, bool noOwner, bool noAcl, bool replica);
 /// "CREATE TABLE public.tasks (" -> "public.tasks" exactly as pg_dump spelled it.
 QString spelledName(const ArchiveEntry &table);
+/// The columns the archive's rows of `table` carry (its CREATE TABLE without constraints and
+/// generated columns), or nothing when the definition does not list them all (INHERITS, OF).
+QStringList copiedColumns(const ArchiveEntry &table);
 /// Rewrites an upsert so that an existing row is left alone.
 QString skipExisting(const QString &statement);
 /// Role names in "GRANT ... TO a, b;" statements of ACL entries.

@@ -286,7 +286,30 @@ void Planner::decideOwnership()
     }
     if (!appendedTables.isEmpty())
         plan.warnings << QStringLiteral("Appending keeps the target's sequences: check them if new rows are inserted later.");
-
+    // Rows go into the target's definition as it is: its columns must take them.
+    for (const QString &t : truncatedTables + appendedTables) {
+        const ArchiveEntry *table = toc.find(QStringLiteral("TABLE"), t.section(u'.', 0, 0), t.section(u'.', 1));
+        const QStringList backup = table ? copiedColumns(*table) : QStringList();
+        if (backup.isEmpty() || !st.columns.contains(t))
+            continue;
+        QStringList missing, required;
+        for (const QString &c : backup)
+            if (!st.columns.value(t).contains(c))
+                missing << c;
+        for (const QString &c : st.requiredColumns.value(t))
+            if (!backup.contains(c))
+                required << c;
+        if (!missing.isEmpty())
+            plan.blockers << QStringLiteral("%1 in the target has no column %2, which the backup's rows have (a "
+                                            "migration since the backup dropped or renamed it?): replace the table "
+                                            "instead of loading its rows, or add the column first.")
+                                 .arg(t, missing.join(QStringLiteral(", ")));
+        if (!required.isEmpty())
+            plan.blockers << QStringLiteral("%1 in the target has a column %2 that must be filled and has no default, "
+                                            "which the backup's rows lack: replace the table instead of loading its "
+                                            "rows, or give the column a default first.")
+                                 .arg(t, required.join(QStringLiteral(", ")));
+    }
 }
 
 // Users, policies, functions and buckets already in the target.
