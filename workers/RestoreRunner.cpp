@@ -13,8 +13,10 @@
 #include <QFileInfo>
 #include <QMutex>
 #include <QPromise>
+#include <QSet>
 #include <QStandardPaths>
 #include <QTemporaryDir>
+#include <QThread>
 #include <QtConcurrent/QtConcurrentRun>
 
 #include <atomic>
@@ -36,6 +38,7 @@ struct RestoreState
     QFile log;
     QPointer<RestoreJob> job;
     std::shared_ptr<BackupJob> safetyJob;
+    PgConnection watcher; ///< to the target's server, for what keeps a step waiting
 
     void setStep(int index, StepOutcome::State s, const QString &message = {})
     {
@@ -127,6 +130,7 @@ QString prepare(State &s)
         if (!QFileInfo(s.toolDir + u'/' + QLatin1String(tool)).isExecutable())
             return QStringLiteral("%1 is missing next to %2: install the PostgreSQL client package of the same version.")
                 .arg(QLatin1String(tool), pgRestore->path);
+    s.watcher = std::move(opened.connection);
     if (opened.password) {
         s.secrets = std::make_shared<QTemporaryDir>();
         if (!s.secrets->isValid())
@@ -137,6 +141,48 @@ QString prepare(State &s)
         s.pgpassFile = file.value();
     }
     return {};
+}
+
+/// Until `done`, looks every two seconds for sessions that keep a step of the restore waiting
+/// for a lock (an editor's session idle in a transaction, say) and logs each one once.
+void watchLocks(State &s, const std::atomic_bool &done)
+{
+    QSet<int> told;
+    for (int tick = 1; !done.load(); ++tick) {
+        QThread::msleep(250);
+        if (tick % 8 != 0 || !s.watcher.isOpen())
+            continue;
+        PgResultPtr r = s.watcher.exec(QStringLiteral(
+            "SELECT DISTINCT b.pid, coalesce(nullif(b.application_name, ''), b.backend_type), "
+            "  coalesce(b.state, 'running'), coalesce(extract(epoch FROM now() - b.xact_start)::int, 0), "
+            "  left(regexp_replace(coalesce(b.query, ''), '\\s+', ' ', 'g'), 60) "
+            "FROM pg_stat_activity w CROSS JOIN LATERAL unnest(pg_blocking_pids(w.pid)) AS bp(pid) "
+            "JOIN pg_stat_activity b ON b.pid = bp.pid "
+            "WHERE w.application_name = 'lifeboat-restore' AND w.wait_event_type = 'Lock' "
+            "AND b.application_name IS DISTINCT FROM 'lifeboat-restore' ORDER BY 1"));
+        for (int i = 0; PgConnection::succeeded(r.get()) && i < PQntuples(r.get()); ++i) {
+            const int pid = PgConnection::value(r.get(), i, 0).toInt();
+            if (told.contains(pid))
+                continue;
+            told.insert(pid);
+            const QString line = QStringLiteral("Waiting for pid %1 (%2, %3 for %4 s: %5), which holds what this step "
+                                                "needs; the step goes on when that session ends its transaction.")
+                                     .arg(pid)
+                                     .arg(PgConnection::value(r.get(), i, 1),
+                                          PgConnection::value(r.get(), i, 2),
+                                          PgConnection::value(r.get(), i, 3),
+                                          PgConnection::value(r.get(), i, 4));
+            s.writeLog(line);
+            if (QPointer<RestoreJob> j = s.job)
+                QMetaObject::invokeMethod(
+                    j,
+                    [j, line] {
+                        if (j)
+                            emit j->notice(line);
+                    },
+                    Qt::QueuedConnection);
+        }
+    }
 }
 
 /// Runs the plan's script on a worker and follows its "@@lifeboat-step N" markers.
@@ -188,6 +234,8 @@ void runScript(State &s)
             if (s.unitOf.at(i) == unit && (s.report.steps.at(i).state == StepOutcome::State::Running))
                 s.setStep(i, StepOutcome::State::Done);
     };
+    std::atomic_bool scriptDone{false};
+    QFuture<void> watching = QtConcurrent::run([&s, &scriptDone] { watchLocks(s, scriptDone); });
     const auto outcome = runTool(
         QStringLiteral("bash"), {scriptPath}, env, s.cancel,
         [&](const QString &line) {
@@ -211,6 +259,9 @@ void runScript(State &s)
             s.writeLog(line);
         },
         true);
+    scriptDone = true;
+    watching.waitForFinished();
+    s.watcher = PgConnection();
 
     if (outcome.ok()) {
         if (current >= 0)

@@ -40,6 +40,8 @@ public:
 signals:
     void stepChanged(int index, const lifeboat::StepOutcome &outcome);
     void logLine(const QString &line);
+    /// A line of the log a person should see even where the log is not shown (a wait).
+    void notice(const QString &line);
     /// The safety backup started; its job reports its own progress.
     void safetyBackupStarted(const std::shared_ptr<lifeboat::BackupJob> &job);
 

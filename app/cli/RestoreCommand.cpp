@@ -143,6 +143,10 @@ void execute(const RestorePlan &plan, const Options &o, const Credentials &crede
                               s.message.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(s.message.section(u'\n', 0, 0)));
         err().flush();
     });
+    QObject::connect(job.get(), &RestoreJob::notice, job.get(), [](const QString &line) {
+        err() << line << '\n';
+        err().flush();
+    });
     QObject::connect(job.get(), &RestoreJob::safetyBackupStarted, job.get(), [](const std::shared_ptr<BackupJob> &) {
         err() << "Backing up the target first (safety backup) ...\n";
         err().flush();

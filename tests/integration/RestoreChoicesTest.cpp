@@ -160,8 +160,13 @@ TEST_F(Restore, CancelInsideALongStepRollsItBackPromptly)
         if (s.state == StepOutcome::State::Running)
             running = i;
     });
+    QStringList log;
+    QObject::connect(job.get(), &RestoreJob::logLine, job.get(), [&log](const QString &l) { log << l; });
     ASSERT_TRUE(waitUntil([&] { return running >= 0; }, 30000));
-    QThread::msleep(500); // it is waiting for the lock now
+    // The log names the session it waits for.
+    const QString waiting = QStringLiteral("Waiting for pid %1 (").arg(PQbackendPID(holder.handle()));
+    EXPECT_TRUE(waitUntil([&] { return log.join(u'\n').contains(waiting); }, 15000)) << log.join(u'\n').toStdString();
+    EXPECT_TRUE(log.join(u'\n').contains(QStringLiteral("idle in transaction"))) << log.join(u'\n').toStdString();
     QElapsedTimer clock;
     clock.start();
     job->cancel();
