@@ -205,8 +205,10 @@ void Planner::addTableFamily(const ArchiveEntry &t, bool dataOnly, const QString
             continue;
         if (replacedTables.contains(name))
             plan.warnings << QStringLiteral("Replacing %1 drops %2, which belongs to it but is not in the backup, with "
-                                            "its rows (the safety backup keeps them).")
-                                 .arg(name, child);
+                                            "its rows%3.")
+                                 .arg(name,
+                                      child,
+                                      opt.safetyBackup ? QStringLiteral(" (the safety backup keeps them)") : QString());
         else if (truncatedTables.contains(name))
             plan.warnings
                 << QStringLiteral("%1 belongs to %2 but is not in the backup: it keeps its rows.").arg(child, name);
