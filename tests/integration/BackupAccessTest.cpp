@@ -68,9 +68,8 @@ TEST(BackupAccess, ATableTheRoleMayNotReadFailsTheBackupNamingItAndTheFix)
 {
     // A plain database backed up as a reporting role that may read every table but one.
     TempCluster cluster;
+    ASSERT_TRUE(startPlain(cluster));
     QString error;
-    ASSERT_TRUE(cluster.start(&error)) << error.toStdString();
-    ASSERT_TRUE(SupabaseFixture::loadPlain(cluster, QStringLiteral("postgres"), &error)) << error.toStdString();
     ASSERT_TRUE(cluster.exec(QStringLiteral("CREATE ROLE reporter LOGIN PASSWORD '%1'; "
                                             "GRANT USAGE ON SCHEMA inventory TO reporter; "
                                             "GRANT SELECT ON ALL TABLES IN SCHEMA public, inventory TO reporter; "
@@ -146,9 +145,7 @@ TEST(BackupAccess, AServerReachedThroughTheDefaultSocketFolderGetsItsPassword)
     TempCluster::Options options;
     options.extraSocketDir = socketDir;
     TempCluster cluster(options);
-    QString error;
-    ASSERT_TRUE(cluster.start(&error)) << error.toStdString();
-    ASSERT_TRUE(SupabaseFixture::loadPlain(cluster, QStringLiteral("postgres"), &error)) << error.toStdString();
+    ASSERT_TRUE(startPlain(cluster));
     QTemporaryDir out;
     BackupRequest req = profileRequest(cluster, out.path());
     req.stack.connection.host = socketDir;

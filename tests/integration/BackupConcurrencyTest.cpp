@@ -128,9 +128,8 @@ TEST(BackupConcurrency, AnIdleInTransactionTimeoutDoesNotEndTheSnapshotMidway)
     // A common server setting: end sessions idle in a transaction for longer than a moment.
     // The snapshot's own transaction is idle for the whole run.
     TempCluster cluster;
+    ASSERT_TRUE(startPlain(cluster));
     QString error;
-    ASSERT_TRUE(cluster.start(&error)) << error.toStdString();
-    ASSERT_TRUE(SupabaseFixture::loadPlain(cluster, QStringLiteral("postgres"), &error)) << error.toStdString();
     ASSERT_TRUE(cluster.exec(QStringLiteral("CREATE TABLE public.bulk AS SELECT g AS id, md5(g::text) AS a "
                                             "FROM generate_series(1, 300000) g; "
                                             "ALTER ROLE %1 SET idle_in_transaction_session_timeout = '50ms'")
@@ -154,9 +153,7 @@ TEST(BackupConcurrency, ATableAnotherSessionHoldsIsWaitedForByNameAndCancelIsHea
     // A migration holds a table in an open transaction: the backup waits for it, says who
     // holds it, and still stops at once when cancelled.
     TempCluster cluster;
-    QString error;
-    ASSERT_TRUE(cluster.start(&error)) << error.toStdString();
-    ASSERT_TRUE(SupabaseFixture::loadPlain(cluster, QStringLiteral("postgres"), &error)) << error.toStdString();
+    ASSERT_TRUE(startPlain(cluster));
     const PgConnection migration = cluster.connect();
     ASSERT_TRUE(PgConnection::succeeded(
         migration.exec(QStringLiteral("BEGIN; LOCK TABLE public.orders IN ACCESS EXCLUSIVE MODE")).get()));
@@ -198,9 +195,8 @@ TEST(BackupConcurrency, AMigrationQueuedBehindTheBackupIsLetThroughWhenTheBackup
     // then asks for that table and queues behind the ALTER. The server sees no deadlock (the
     // backup's snapshot holder only waits for its client), so both would wait forever.
     TempCluster cluster;
+    ASSERT_TRUE(startPlain(cluster));
     QString error;
-    ASSERT_TRUE(cluster.start(&error)) << error.toStdString();
-    ASSERT_TRUE(SupabaseFixture::loadPlain(cluster, QStringLiteral("postgres"), &error)) << error.toStdString();
     ASSERT_TRUE(cluster.exec(QStringLiteral("CREATE TABLE public.bulk AS SELECT g AS id, md5(g::text) AS a, "
                                             "repeat(md5(g::text), 8) AS b FROM generate_series(1, 600000) g"),
                              &error))

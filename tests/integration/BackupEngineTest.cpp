@@ -531,9 +531,7 @@ TEST(BackupFaults, MissingToolNamesTheVersionAndThePackage)
 TEST(BackupPlain, APlainDatabaseBacksUpWithSupabaseComponentsSkipped)
 {
     TempCluster cluster;
-    QString error;
-    ASSERT_TRUE(cluster.start(&error)) << error.toStdString();
-    ASSERT_TRUE(SupabaseFixture::loadPlain(cluster, QStringLiteral("postgres"), &error)) << error.toStdString();
+    ASSERT_TRUE(startPlain(cluster));
     QTemporaryDir out;
     BackupRequest req = profileRequest(cluster, out.path());
     const BackupResult r = runBackup(req);

@@ -283,9 +283,8 @@ TEST_F(Restore, RowsIntoATableWhoseColumnsChangedSinceTheBackupAreRefusedBeforeA
 TEST(RestorePlain, APlainDatabaseRestoresInPlaceAndIntoANewDatabase)
 {
     TempCluster cluster;
+    ASSERT_TRUE(startPlain(cluster));
     QString error;
-    ASSERT_TRUE(cluster.start(&error)) << error.toStdString();
-    ASSERT_TRUE(SupabaseFixture::loadPlain(cluster, QStringLiteral("postgres"), &error)) << error.toStdString();
     QTemporaryDir out, logs;
     const Stack plain = profileStack(cluster, QStringLiteral("plain"), QStringLiteral("plain"));
     BackupRequest req;

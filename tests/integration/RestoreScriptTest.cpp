@@ -17,9 +17,8 @@ TEST(RestoreScript, AsANonSuperuserIntoANewDatabaseItLeavesTheExistingRolesAndRe
     // The way most people restore without Lifeboat: createdb, then restore.sh as the everyday
     // role (on Supabase, postgres, which is no superuser) on the cluster that has every role.
     TempCluster cluster;
+    ASSERT_TRUE(startPlain(cluster));
     QString error;
-    ASSERT_TRUE(cluster.start(&error)) << error.toStdString();
-    ASSERT_TRUE(SupabaseFixture::loadPlain(cluster, QStringLiteral("postgres"), &error)) << error.toStdString();
     ASSERT_TRUE(cluster.exec(QStringLiteral("CREATE ROLE dev LOGIN CREATEDB CREATEROLE PASSWORD '%1'; "
                                             "CREATE ROLE reader NOLOGIN; GRANT reader TO dev")
                                  .arg(cluster.password()),

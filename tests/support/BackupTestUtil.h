@@ -10,6 +10,8 @@
 #include <QFile>
 #include <QStringList>
 
+#include <gtest/gtest.h>
+
 namespace lifeboat::test {
 
 /// A PostgreSQL client tool of the version the test clusters run.
@@ -26,6 +28,15 @@ inline QStringList pgEnv(const TempCluster &c, const QString &db = QStringLitera
             QStringLiteral("PGPORT=%1").arg(c.port()),
             QStringLiteral("PGUSER=") + c.superuser(),
             QStringLiteral("PGDATABASE=") + db};
+}
+
+/// Starts `cluster` and loads the plain fixture (no Supabase schemas) into its database "postgres".
+inline ::testing::AssertionResult startPlain(TempCluster &cluster)
+{
+    QString error;
+    if (!cluster.start(&error) || !SupabaseFixture::loadPlain(cluster, QStringLiteral("postgres"), &error))
+        return ::testing::AssertionFailure() << error.toStdString();
+    return ::testing::AssertionSuccess();
 }
 
 /// A request for the fixture's stack: its cluster password, a fresh output root.
