@@ -210,24 +210,30 @@ bool Runner::prepare(BackupResult &result, PgConnection &holder, QTemporaryDir &
     // It sits idle in its transaction for the whole run: a server, database or role setting of
     // idle_in_transaction_session_timeout would end it and the snapshot with it (pg_dump turns
     // these off for itself too).
-    PgResultPtr begin
-        = holder.exec(QStringLiteral("SET idle_in_transaction_session_timeout = 0; SET statement_timeout = 0; "
-                                     "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"));
-    PgResultPtr snap = holder.exec(QStringLiteral("SELECT pg_export_snapshot()"));
-    if (!PgConnection::succeeded(begin.get()) || !PgConnection::succeeded(snap.get())) {
-        result.message = QStringLiteral("Cannot export a snapshot: %1").arg(PgConnection::resultError(snap.get()));
-        return false;
-    }
-    m_ctx.snapshot = PgConnection::value(snap.get(), 0, 0);
-    m_ctx.log(QString(), QStringLiteral("Snapshot %1 from PostgreSQL %2 at %3")
-                             .arg(m_ctx.snapshot, m_ctx.serverVersion, m_ctx.connection.displayAddress()));
-    // Readers of the tables' rows need them locked and visible to the backup's role.
     const auto uses = [this](const QStringList &components) {
         return std::any_of(
             components.cbegin(), components.cend(), [&](const QString &c) { return m_components.contains(c); });
     };
-    if (uses({Component::Database, Component::DataCsv}) && !lockSnapshotTables(m_ctx, holder, &result.message))
+    PgResultPtr settings
+        = holder.exec(QStringLiteral("SET idle_in_transaction_session_timeout = 0; SET statement_timeout = 0"));
+    if (!PgConnection::succeeded(settings.get())) {
+        result.message
+            = QStringLiteral("Cannot prepare the backup's session: %1").arg(PgConnection::resultError(settings.get()));
         return false;
+    }
+    // Readers of the tables' rows need them locked (before the snapshot) and visible to the
+    // backup's role.
+    if (!beginSnapshotTransaction(m_ctx, holder, uses({Component::Database, Component::DataCsv}), &result.message))
+        return false;
+    PgResultPtr snap = holder.exec(QStringLiteral("SELECT pg_export_snapshot()"));
+    if (!PgConnection::succeeded(snap.get())) {
+        result.message = QStringLiteral("Cannot export a snapshot: %1").arg(PgConnection::resultError(snap.get()));
+        return false;
+    }
+    m_ctx.snapshot = PgConnection::value(snap.get(), 0, 0);
+    m_ctx.log(QString(),
+              QStringLiteral("Snapshot %1 from PostgreSQL %2 at %3")
+                  .arg(m_ctx.snapshot, m_ctx.serverVersion, m_ctx.connection.displayAddress()));
     return !uses({Component::Database,
                   Component::DataCsv,
                   Component::AuthUsers,

@@ -37,70 +37,87 @@ QString lockHolders(const PgConnection &conn)
 
 } // namespace
 
-bool lockSnapshotTables(BackupContext &ctx, const PgConnection &holder, QString *message)
+bool beginSnapshotTransaction(BackupContext &ctx, const PgConnection &holder, bool lockTables, QString *message)
 {
-    PgResultPtr list = holder.exec(
-        QStringLiteral(
-            "SELECT string_agg(format('%I.%I', n.nspname, c.relname), ', '), count(*), "
-            "current_setting('max_locks_per_transaction')::bigint * (current_setting('max_connections')::int "
-            "+ current_setting('max_prepared_transactions')::int) "
-            "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-            "WHERE c.relkind IN ('r', 'p') AND ")
-        + ExportSql::userSchemaFilter(QStringLiteral("n.nspname")));
-    if (!PgConnection::succeeded(list.get())) {
-        *message = QStringLiteral("Cannot list the tables to back up: %1").arg(PgConnection::resultError(list.get()));
-        return false;
-    }
-    const QString tables = PgConnection::value(list.get(), 0, 0);
-    if (tables.isEmpty())
-        return true;
-    // pg_dump locks every table too, in the same shared lock table: holding them twice must fit,
-    // or pg_dump would stop with "out of shared memory" where it alone would have worked.
-    const qint64 count = PgConnection::value(list.get(), 0, 1).toLongLong();
-    const qint64 capacity = PgConnection::value(list.get(), 0, 2).toLongLong();
-    if (2 * count > capacity) {
-        ctx.log(QString(),
-                QStringLiteral("%1 tables: too many to hold locked for the whole backup as well as "
-                               "pg_dump's own locks (max_locks_per_transaction × connections = %2), so a "
-                               "table dropped while the backup runs fails it.")
-                    .arg(count)
-                    .arg(capacity));
-        return true;
-    }
-    // A table another session holds (a migration running) is waited for, but not forever, and
-    // in short tries, so that Cancel is heard and the log can say who holds it. Each try is a
-    // savepoint: a timed-out LOCK must not end the transaction that holds the snapshot.
+    static const QString Begin = QStringLiteral("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+    auto begin = [&] {
+        PgResultPtr r = holder.exec(Begin);
+        if (!PgConnection::succeeded(r.get()))
+            *message
+                = QStringLiteral("Cannot start the backup's transaction: %1").arg(PgConnection::resultError(r.get()));
+        return PgConnection::succeeded(r.get());
+    };
+    if (!lockTables)
+        return begin();
+
+    // The locks come before the snapshot, which the first query after them takes: a migration
+    // that commits while the backup waits for its table is then in the snapshot. A snapshot
+    // taken before the wait would see the table a rewriting ALTER left as empty (rewrites are
+    // not MVCC-safe) and its catalog as it was before, for a dump whose rows and schema differ.
+    // Nothing in here may take a snapshot: BEGIN, SET and LOCK do not. A table another session
+    // holds (a migration running) is waited for, but not forever, and in short tries, each in a
+    // transaction of its own, so that Cancel is heard and the log can say who holds it; the
+    // tables are listed again for each try, since a migration may drop or rename them.
     constexpr int WaitLimitS = 60;
     QElapsedTimer waited;
     waited.start();
     QString holders;
-    holder.exec(QStringLiteral("SET LOCAL lock_timeout = '500ms'"));
     for (;;) {
-        holder.exec(QStringLiteral("SAVEPOINT lifeboat_lock"));
-        PgResultPtr lock = holder.exec(QStringLiteral("LOCK TABLE %1 IN ACCESS SHARE MODE").arg(tables));
+        PgResultPtr list = holder.exec(
+            QStringLiteral(
+                "SELECT string_agg(format('%I.%I', n.nspname, c.relname), ', '), count(*), "
+                "current_setting('max_locks_per_transaction')::bigint * (current_setting('max_connections')::int "
+                "+ current_setting('max_prepared_transactions')::int) "
+                "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE c.relkind IN ('r', 'p') AND ")
+            + ExportSql::userSchemaFilter(QStringLiteral("n.nspname")));
+        if (!PgConnection::succeeded(list.get())) {
+            *message
+                = QStringLiteral("Cannot list the tables to back up: %1").arg(PgConnection::resultError(list.get()));
+            return false;
+        }
+        const QString tables = PgConnection::value(list.get(), 0, 0);
+        if (tables.isEmpty())
+            return begin();
+        // pg_dump locks every table too, in the same shared lock table: holding them twice must
+        // fit, or pg_dump would stop with "out of shared memory" where it alone would have worked.
+        const qint64 count = PgConnection::value(list.get(), 0, 1).toLongLong();
+        const qint64 capacity = PgConnection::value(list.get(), 0, 2).toLongLong();
+        if (2 * count > capacity) {
+            ctx.log(QString(),
+                    QStringLiteral("%1 tables: too many to hold locked for the whole backup as well as "
+                                   "pg_dump's own locks (max_locks_per_transaction × connections = %2), so a "
+                                   "table dropped while the backup runs fails it.")
+                        .arg(count)
+                        .arg(capacity));
+            return begin();
+        }
+        if (!begin())
+            return false;
+        PgResultPtr lock = holder.exec(QStringLiteral("SET LOCAL lock_timeout = '500ms'; LOCK TABLE %1 IN ACCESS "
+                                                      "SHARE MODE; SET LOCAL lock_timeout = 0")
+                                           .arg(tables));
         if (PgConnection::succeeded(lock.get())) {
-            holder.exec(QStringLiteral("RELEASE SAVEPOINT lifeboat_lock; SET LOCAL lock_timeout = 0"));
             if (!holders.isEmpty())
                 ctx.log(QString(), QStringLiteral("The tables are free after %1 s.").arg(waited.elapsed() / 1000));
             return true;
         }
         const QString why = PgConnection::resultError(lock.get());
         const QString state = QString::fromLatin1(PQresultErrorField(lock.get(), PG_DIAG_SQLSTATE));
-        holder.exec(QStringLiteral("ROLLBACK TO SAVEPOINT lifeboat_lock"));
+        holder.exec(QStringLiteral("ROLLBACK"));
         if (state == QLatin1String("42501")) { // insufficient_privilege
             *message = QStringLiteral("Cannot read every table: %1").arg(why);
             *message += permissionHint(*message, ctx.connection.user);
             return false;
         }
-        if (state != QLatin1String("55P03")) { // not lock_not_available
-            *message = QStringLiteral("Cannot lock the tables to back up: %1 A table dropped or renamed just "
-                                      "as the backup started does this: run it again.")
-                           .arg(why);
+        // lock_not_available, or a table dropped or renamed since the list: try again.
+        if (state != QLatin1String("55P03") && state != QLatin1String("42P01")) {
+            *message = QStringLiteral("Cannot lock the tables to back up: %1").arg(why);
             return false;
         }
         if (ctx.isCancelled())
             return false;
-        if (holders.isEmpty()) {
+        if (holders.isEmpty() && state == QLatin1String("55P03")) {
             holders = lockHolders(holder);
             ctx.log(QString(),
                     QStringLiteral("Waiting for %1; the backup starts when it lets go, or gives up after "
@@ -111,7 +128,7 @@ bool lockSnapshotTables(BackupContext &ctx, const PgConnection &holder, QString 
         if (waited.elapsed() > WaitLimitS * 1000) {
             *message = QStringLiteral("The backup did not start: %1 for %2 s (a migration running?). Run it "
                                       "again when that is done.")
-                           .arg(holders)
+                           .arg(holders.isEmpty() ? why : holders)
                            .arg(WaitLimitS);
             return false;
         }

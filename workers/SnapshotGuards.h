@@ -16,10 +16,13 @@ namespace lifeboat {
 /// What to do about a "permission denied", after `message` (which it completes to a sentence).
 QString permissionHint(const QString &message, const QString &user);
 
-/// Locks every table in ACCESS SHARE mode until the backup ends, so that a table dropped or
-/// changed meanwhile does not fail a reader half-way; waits for a table another session holds
-/// (logging who), up to a limit, and gives up on cancel. False with `message` set.
-bool lockSnapshotTables(BackupContext &ctx, const PgConnection &holder, QString *message);
+/// Begins the REPEATABLE READ transaction whose snapshot the backup shares; the first query
+/// after it takes the snapshot. With `lockTables`, every table is first locked in ACCESS SHARE
+/// mode until the backup ends, so that a table dropped or changed meanwhile does not fail a
+/// reader half-way, and so that the snapshot sees each table as the last migration committed
+/// it; a table another session holds is waited for (logging who), up to a limit, and a cancel
+/// is heard. False with `message` set (and no transaction open).
+bool beginSnapshotTransaction(BackupContext &ctx, const PgConnection &holder, bool lockTables, QString *message);
 
 /// False with `message` set when row-level security would hide rows from the backup's role.
 bool checkRowSecurity(const BackupContext &ctx, const PgConnection &holder, QString *message);

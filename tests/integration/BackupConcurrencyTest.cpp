@@ -3,6 +3,7 @@
 #include "BackupTestUtil.h"
 
 #include <QJsonObject>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 
 #include <atomic>
@@ -148,28 +149,73 @@ TEST(BackupConcurrency, AnIdleInTransactionTimeoutDoesNotEndTheSnapshotMidway)
     EXPECT_GT(r.manifest.durationMs, 200) << "the backup outlasted the timeout several times over";
 }
 
-TEST(BackupConcurrency, ATableAnotherSessionHoldsIsWaitedForByNameAndCancelIsHeard)
+namespace {
+
+// The lines of `sql` (pg_dump's plain output) between "COPY <table> (...) FROM stdin;" and "\.":
+// the header first, then one line per row.
+QList<QByteArray> copyBlock(const QByteArray &sql, const QByteArray &table)
 {
-    // A migration holds a table in an open transaction: the backup waits for it, says who
-    // holds it, and still stops at once when cancelled.
-    TempCluster cluster;
-    ASSERT_TRUE(startPlain(cluster));
-    const PgConnection migration = cluster.connect();
-    ASSERT_TRUE(PgConnection::succeeded(
-        migration.exec(QStringLiteral("BEGIN; LOCK TABLE public.orders IN ACCESS EXCLUSIVE MODE")).get()));
-    QTemporaryDir out;
-    QStringList log;
-    auto startWaiting = [&] {
+    QList<QByteArray> block;
+    bool inside = false;
+    for (const QByteArray &line : sql.split('\n')) {
+        if (!inside && line.startsWith(QByteArray("COPY " + table + " ("))) {
+            inside = true;
+            block << line;
+        } else if (inside && line == "\\.") {
+            break;
+        } else if (inside) {
+            block << line;
+        }
+    }
+    return block;
+}
+
+// A cluster with the plain fixture, and a migration's session on it.
+class BackupBesideMigration : public ::testing::Test
+{
+protected:
+    void SetUp() override
+    {
+        ASSERT_TRUE(startPlain(cluster));
+        migration = cluster.connect();
+    }
+
+    // Runs `sql` in the migration's session (a transaction it leaves open).
+    ::testing::AssertionResult migrate(const QString &sql)
+    {
+        PgResultPtr r = migration.exec(sql);
+        if (PgConnection::succeeded(r.get()))
+            return ::testing::AssertionSuccess();
+        return ::testing::AssertionFailure() << PgConnection::resultError(r.get()).toStdString();
+    }
+
+    // Starts a backup, collecting its log lines in `log`, and returns once the log says it
+    // waits for a table another session holds.
+    std::shared_ptr<BackupJob> startWaitingBackup()
+    {
         log.clear();
         std::shared_ptr<BackupJob> job = BackupEngine::start(profileRequest(cluster, out.path()));
         QObject::connect(
-            job.get(), &BackupJob::logLine, job.get(), [&log](const QString &, const QString &line) { log << line; });
+            job.get(), &BackupJob::logLine, job.get(), [this](const QString &, const QString &line) { log << line; });
         const bool said = waitUntil([&] { return log.join(u'\n').contains(QStringLiteral("Waiting for ")); }, 20000);
         EXPECT_TRUE(said) << log.join(u'\n').toStdString();
         return job;
-    };
+    }
 
-    std::shared_ptr<BackupJob> job = startWaiting();
+    TempCluster cluster;
+    PgConnection migration;
+    QTemporaryDir out;
+    QStringList log;
+};
+
+} // namespace
+
+TEST_F(BackupBesideMigration, ATableAnotherSessionHoldsIsWaitedForByNameAndCancelIsHeard)
+{
+    // A migration holds a table in an open transaction: the backup waits for it, says who
+    // holds it, and still stops at once when cancelled.
+    ASSERT_TRUE(migrate(QStringLiteral("BEGIN; LOCK TABLE public.orders IN ACCESS EXCLUSIVE MODE")));
+    std::shared_ptr<BackupJob> job = startWaitingBackup();
     EXPECT_TRUE(log.join(u'\n').contains(QStringLiteral("public.orders, locked by pid ")))
         << log.join(u'\n').toStdString();
     QElapsedTimer clock;
@@ -182,11 +228,54 @@ TEST(BackupConcurrency, ATableAnotherSessionHoldsIsWaitedForByNameAndCancelIsHea
     EXPECT_NE(BackupStore::inspect(cancelled.path).state, BackupInfo::State::Complete);
 
     // When the migration commits, the backup that waited goes on and completes.
-    job = startWaiting();
-    ASSERT_TRUE(PgConnection::succeeded(migration.exec(QStringLiteral("COMMIT")).get()));
+    job = startWaitingBackup();
+    ASSERT_TRUE(migrate(QStringLiteral("COMMIT")));
     const BackupResult done = await(job->future(), 120000);
     EXPECT_EQ(done.outcome, BackupOutcome::Complete) << done.message.toStdString();
     EXPECT_TRUE(log.join(u'\n').contains(QStringLiteral("The tables are free after"))) << log.join(u'\n').toStdString();
+}
+
+TEST_F(BackupBesideMigration, ATableAMigrationRewritesWhileTheBackupWaitsIsBackedUpAsCommitted)
+{
+    // A migration rewrites a table (adds a column with a volatile default) and the backup
+    // starts while it runs: it waits, and what it then reads is the table as the migration left
+    // it, every row and the new column, in the dump and in the CSV alike. A snapshot taken
+    // before the wait would see the rewritten table as empty (a rewrite is not MVCC-safe) and
+    // the dump's CREATE TABLE without the new column.
+    ASSERT_TRUE(migrate(QStringLiteral("BEGIN; ALTER TABLE public.orders ADD COLUMN ref uuid NOT NULL DEFAULT "
+                                       "gen_random_uuid()")));
+    std::shared_ptr<BackupJob> job = startWaitingBackup();
+    ASSERT_TRUE(migrate(QStringLiteral("COMMIT")));
+    const BackupResult r = await(job->future(), 120000);
+    ASSERT_EQ(r.outcome, BackupOutcome::Complete) << r.message.toStdString();
+
+    PgResultPtr count = cluster.connect().exec(QStringLiteral("SELECT count(*) FROM public.orders"));
+    ASSERT_EQ(PgConnection::value(count.get(), 0, 0), QStringLiteral("6"));
+    // Each row of the CSV ends in its new uuid (a note may span lines).
+    const QString csv = QString::fromUtf8(readAll(r.path + QStringLiteral("/data/public.orders.csv")));
+    EXPECT_TRUE(csv.section(u'\n', 0, 0).endsWith(QStringLiteral(",ref"))) << csv.toStdString();
+    static const QRegularExpression rowEnd(QStringLiteral(",[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$"),
+                                           QRegularExpression::MultilineOption);
+    EXPECT_EQ(csv.count(rowEnd), 6) << csv.toStdString();
+    const QList<QByteArray> dumped
+        = copyBlock(readAll(r.path + QStringLiteral("/database/database.sql")), "public.orders");
+    EXPECT_EQ(dumped.size(), 7) << "COPY line and 6 rows expected in the SQL";
+    EXPECT_TRUE(dumped.value(0).contains(", ref)")) << dumped.value(0).toStdString();
+}
+
+TEST_F(BackupBesideMigration, ATableAMigrationRenamesWhileTheBackupWaitsIsBackedUpUnderItsNewName)
+{
+    // The backup lists the tables, then waits for one a migration holds; the migration renames
+    // it and commits. The backup lists them again rather than fail on the old name.
+    ASSERT_TRUE(migrate(QStringLiteral("BEGIN; ALTER TABLE public.order_items RENAME TO line_items")));
+    std::shared_ptr<BackupJob> job = startWaitingBackup();
+    ASSERT_TRUE(migrate(QStringLiteral("COMMIT")));
+    const BackupResult r = await(job->future(), 120000);
+    ASSERT_EQ(r.outcome, BackupOutcome::Complete) << r.message.toStdString();
+    EXPECT_TRUE(QFile::exists(r.path + QStringLiteral("/data/public.line_items.csv")));
+    EXPECT_FALSE(QFile::exists(r.path + QStringLiteral("/data/public.order_items.csv")));
+    EXPECT_EQ(copyBlock(readAll(r.path + QStringLiteral("/database/database.sql")), "public.line_items").size(), 11)
+        << "COPY line and the 10 order items expected in the SQL";
 }
 
 TEST(BackupConcurrency, AMigrationQueuedBehindTheBackupIsLetThroughWhenTheBackupNeedsItsTableToo)
