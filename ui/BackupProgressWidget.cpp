@@ -97,6 +97,7 @@ BackupProgressWidget::BackupProgressWidget(const QString &stackName,
 
     connect(m_job.get(), &BackupJob::componentProgress, this, &BackupProgressWidget::onProgress);
     connect(m_job.get(), &BackupJob::componentFinished, this, &BackupProgressWidget::onComponentFinished);
+    connect(m_job.get(), &BackupJob::restarted, this, &BackupProgressWidget::onRestarted);
     connect(m_job.get(), &BackupJob::logLine, this, [this](const QString &c, const QString &line) {
         m_log->appendPlainText(c.isEmpty() ? line : QStringLiteral("[%1] %2").arg(c, line));
     });
@@ -158,6 +159,21 @@ void BackupProgressWidget::onComponentFinished(const ComponentResult &result)
         break;
     }
     label->setToolTip(label->text());
+}
+
+void BackupProgressWidget::onRestarted(const QString &reason)
+{
+    // Every component runs again; the overall bar goes on from where it is.
+    for (QProgressBar *bar : std::as_const(m_bars))
+        bar->setValue(0);
+    for (QLabel *label : std::as_const(m_items)) {
+        label->setText(tr("waiting"));
+        label->setToolTip(reason);
+        label->setStyleSheet({});
+        label->setEnabled(false);
+    }
+    m_title->setText(tr("<b>Backing up %1</b>, again: it let a migration through").arg(m_stackName.toHtmlEscaped()));
+    m_title->setToolTip(reason);
 }
 
 void BackupProgressWidget::onFinished(const BackupResult &result)

@@ -43,6 +43,7 @@ signals:
 private:
     void onProgress(const QString &component, qint64 done, qint64 total, const QString &item);
     void onComponentFinished(const ComponentResult &result);
+    void onRestarted(const QString &reason);
     void onFinished(const BackupResult &result);
     void updateTime();
 

@@ -200,6 +200,23 @@ void BackupContext::addFile(ComponentResult &result, const QString &relativePath
     result.files.append(f);
 }
 
+void BackupContext::startOver()
+{
+    connection = {};
+    password.reset();
+    pgpassFile.clear();
+    folder.clear();
+    snapshot.clear();
+    serverVersionNum = 0;
+    serverVersion.clear();
+    pgDump = pgRestore = pgDumpAll = {};
+    {
+        QMutexLocker lock(&m_progressMutex);
+        m_lastProgressMs.clear();
+    }
+    cancelled = false;
+}
+
 void BackupContext::progress(const QString &component, qint64 done, qint64 total, const QString &item)
 {
     {

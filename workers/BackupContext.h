@@ -69,6 +69,9 @@ public:
     void progress(const QString &component, qint64 done, qint64 total, const QString &item = {});
     void log(const QString &component, const QString &line);
     bool isCancelled() const { return cancelled.load(); }
+    /// Forgets what a run set up (folder, snapshot, credentials, tools, progress throttle), and
+    /// its own stop, for another run of the same request.
+    void startOver();
 
 private:
     QMutex m_progressMutex;

@@ -71,13 +71,19 @@ bool makePrivateDir(const QString &path, QString *error)
 class Runner
 {
 public:
-    Runner(BackupContext &ctx, QPromise<BackupResult> &promise, BackupJob *job)
+    /// `progressFrom`: where the overall value starts (a run started again after giving way
+    /// goes on from where the one before it stopped, since the future's value never goes back).
+    Runner(BackupContext &ctx, QPromise<BackupResult> &promise, BackupJob *job, int progressFrom)
         : m_ctx(ctx)
         , m_promise(promise)
         , m_job(job)
+        , m_progressFrom(progressFrom)
     {}
 
     BackupResult run();
+    /// The session the run stopped itself for, to let it through (see LockWatch); empty when
+    /// it did not.
+    QString gaveWayTo() const { return m_gaveWayTo; }
 
 private:
     bool prepare(BackupResult &result, PgConnection &holder, QTemporaryDir &secrets);
@@ -87,11 +93,13 @@ private:
     BackupContext &m_ctx;
     QPromise<BackupResult> &m_promise;
     BackupJob *m_job;
+    int m_progressFrom = 0;
     QStringList m_components;
     QList<ComponentResult> m_results;
     QMutex m_mutex;
     QHash<QString, double> m_fraction;
-    QString m_abortReason;             ///< Why the backup stopped itself, when it did.
+    QString m_abortReason;             ///< Why the backup stopped itself, when it did,
+    QString m_gaveWayTo;               ///< and for whom.
     std::unique_ptr<QLockFile> m_lock; ///< Held from the folder's creation until it is renamed or marked.
 };
 
@@ -271,7 +279,7 @@ void Runner::reportProgress(const QString &component, qint64 done, qint64 total)
         weights += BackupEngine::componentWeight(c);
     }
     // The last 1% is writing the manifest.
-    m_promise.setProgressValue(int(990.0 * sum / std::max(1.0, weights)));
+    m_promise.setProgressValue(m_progressFrom + int((990 - m_progressFrom) * sum / std::max(1.0, weights)));
 }
 
 void Runner::runExporters(const PgConnection &holder)
@@ -336,6 +344,7 @@ void Runner::runExporters(const PgConnection &holder)
             m_ctx.log(QString(), line);
         if (!seen.deadlock.isEmpty()) {
             m_abortReason = seen.deadlock;
+            m_gaveWayTo = seen.blocker;
             m_ctx.cancelled = true;
         }
     }
@@ -463,10 +472,37 @@ std::shared_ptr<BackupJob> BackupEngine::start(const BackupRequest &request)
     std::shared_ptr<BackupContext> ctx = job->m_context;
     job->m_future = QtConcurrent::run(thread, [ctx, raw, keep = job](QPromise<BackupResult> &promise) {
         BackupResult result;
-        {
-            Runner runner(*ctx, promise, raw);
-            result = runner.run();
-        } // the run's lock is released here, after its folder got its final name
+        // A run that gave way to a migration starts again, into a new folder: its first try
+        // to lock the tables waits for the migration to commit (and names it), and the new
+        // snapshot has it. A migration that keeps coming back gets its way a few times only.
+        constexpr int Tries = 3;
+        for (int attempt = 1;; ++attempt) {
+            QString gaveWayTo;
+            {
+                Runner runner(*ctx, promise, raw, promise.future().progressValue());
+                result = runner.run();
+                gaveWayTo = runner.gaveWayTo();
+            } // the run's lock is released here, after its folder got its final name
+            if (gaveWayTo.isEmpty() || raw->isCancelRequested())
+                break;
+            if (attempt == Tries) {
+                result.message += QStringLiteral(" (It gave way %1 times.)").arg(Tries);
+                break;
+            }
+            // The stopped run's marker says nothing the next run's log does not.
+            if (!result.path.isEmpty())
+                QDir(result.path).removeRecursively();
+            const QString why = QStringLiteral("The backup gave way to %1 and starts again, into a new folder, once "
+                                               "that is done (try %2 of %3).")
+                                    .arg(gaveWayTo)
+                                    .arg(attempt + 1)
+                                    .arg(Tries);
+            ctx->startOver();
+            if (raw->isCancelRequested()) // cancel() came between the check above and startOver()
+                ctx->cancelled = true;
+            emit raw->logLine(QString(), why);
+            emit raw->restarted(why);
+        }
         promise.addResult(result);
     });
     // The pool is deleted once the run is over.

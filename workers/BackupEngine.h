@@ -32,6 +32,10 @@ signals:
     void componentProgress(const QString &component, qint64 done, qint64 total, const QString &item);
     void componentFinished(const lifeboat::ComponentResult &result);
     void logLine(const QString &component, const QString &line);
+    /// The run stopped to let a migration through and starts again from the first component,
+    /// into a new folder; `reason` says so. Components report from zero again; the future's
+    /// overall value goes on from where it was.
+    void restarted(const QString &reason);
 
 private:
     friend class BackupEngine;

@@ -200,6 +200,7 @@ LockWatch::Seen LockWatch::look()
                                  "so neither could go on: the backup stopped to let it through. Back up again "
                                  "once it is done.")
                       .arg(who);
+            seen.blocker = who;
             return seen;
         }
         if (!m_told.contains(pid)) {

@@ -37,7 +37,8 @@ public:
     struct Seen
     {
         QStringList newWaiters; ///< A line for each session seen waiting for the first time.
-        QString deadlock;       ///< Set when a waiter also blocks one of the backup's own sessions.
+        QString deadlock;       ///< Set when a waiter also blocks one of the backup's own sessions,
+        QString blocker;        ///< and that waiter: "pid 4242 (psql: ALTER TABLE ...)".
     };
     Seen look();
 
