@@ -164,6 +164,7 @@ void BackupProgressWidget::onComponentFinished(const ComponentResult &result)
 void BackupProgressWidget::onRestarted(const QString &reason)
 {
     // Every component runs again; the overall bar goes on from where it is.
+    m_restarted = true;
     for (QProgressBar *bar : std::as_const(m_bars))
         bar->setValue(0);
     for (QLabel *label : std::as_const(m_items)) {
@@ -214,7 +215,7 @@ void BackupProgressWidget::updateTime()
         return;
     const qint64 elapsed = m_clock.elapsed();
     const int value = m_overall->value();
-    const QString left = formatTimeLeft(elapsed, value);
+    const QString left = m_restarted ? QString() : formatTimeLeft(elapsed, value);
     m_time->setText(left.isEmpty() ? formatDuration(elapsed) : tr("%1 · %2").arg(formatDuration(elapsed), left));
 }
 

@@ -60,6 +60,7 @@ private:
     QHash<QString, QLabel *> m_items;
     QElapsedTimer m_clock;
     bool m_finished = false;
+    bool m_restarted = false; ///< Started again: the bar's pace no longer says what is left.
 };
 
 } // namespace lifeboat

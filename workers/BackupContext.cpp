@@ -45,9 +45,22 @@ PgConnection BackupContext::openSnapshotConnection(QString *error) const
         *error = conn.errorMessage();
         return conn;
     }
+    if (PGcancel *cancel = PQgetCancel(conn.handle())) {
+        QMutexLocker lock(&m_cancelMutex);
+        m_cancels.emplace_back(cancel);
+    }
     if (!joinSnapshot(conn, error))
         return PgConnection();
     return conn;
+}
+
+void BackupContext::cancelQueries() const
+{
+    QMutexLocker lock(&m_cancelMutex);
+    for (const auto &cancel : m_cancels) {
+        char error[256];
+        PQcancel(cancel.get(), error, sizeof error); // a failure leaves that query to end by itself
+    }
 }
 
 bool BackupContext::joinSnapshot(const PgConnection &conn, QString *error) const
@@ -213,6 +226,10 @@ void BackupContext::startOver()
     {
         QMutexLocker lock(&m_progressMutex);
         m_lastProgressMs.clear();
+    }
+    {
+        QMutexLocker lock(&m_cancelMutex);
+        m_cancels.clear();
     }
     cancelled = false;
 }

@@ -12,6 +12,8 @@
 
 #include <atomic>
 #include <functional>
+#include <memory>
+#include <vector>
 
 namespace lifeboat {
 
@@ -39,8 +41,13 @@ public:
     LogSink logSink;
 
     /// A connection whose transaction reads the run's snapshot (REPEATABLE READ, READ ONLY),
-    /// with search_path = pg_catalog so deparsed SQL is fully qualified.
+    /// with search_path = pg_catalog so deparsed SQL is fully qualified. cancelQueries()
+    /// reaches it.
     PgConnection openSnapshotConnection(QString *error) const;
+    /// Sends a cancel request to every connection openSnapshotConnection() has opened in this
+    /// run: a reader blocked in a query (waiting for a lock behind a migration, say) stops
+    /// with an error instead of waiting on. Harmless for a connection that is idle or closed.
+    void cancelQueries() const;
     /// Starts a transaction on `conn` that reads the run's snapshot, as above.
     bool joinSnapshot(const PgConnection &conn, QString *error) const;
 
@@ -74,6 +81,12 @@ public:
     void startOver();
 
 private:
+    struct CancelFree
+    {
+        void operator()(PGcancel *c) const { PQfreeCancel(c); }
+    };
+    mutable QMutex m_cancelMutex;
+    mutable std::vector<std::unique_ptr<PGcancel, CancelFree>> m_cancels;
     QMutex m_progressMutex;
     QHash<QString, qint64> m_lastProgressMs;
     QElapsedTimer m_clock;

@@ -312,7 +312,9 @@ void Runner::runExporters(const PgConnection &holder)
                     t.start();
                     makeExporter(name)->run(m_ctx, r);
                     r.durationMs = t.elapsed();
-                    if (m_ctx.isCancelled() && r.status == ComponentResult::Status::Ok)
+                    // A run stopped meanwhile (Cancel, another component's failure, giving
+                    // way) also ends queries with "canceling statement": not this one's failure.
+                    if (m_ctx.isCancelled() && r.status != ComponentResult::Status::Skipped)
                         r.status = ComponentResult::Status::Cancelled;
                     if (r.status == ComponentResult::Status::Failed)
                         m_ctx.cancelled = true; // stop the others: a failed backup is not worth finishing
@@ -331,18 +333,31 @@ void Runner::runExporters(const PgConnection &holder)
     }
     // Meanwhile the holder looks, about once a second, for sessions its locks keep waiting: it
     // names them, and gives way to one that a reader of the backup waits for in turn.
+    // Once the run stops, the readers still in a query are sent a cancel about once a second:
+    // one blocked behind a migration's lock request hears no flag.
     LockWatch watch(holder);
     QElapsedTimer sinceLook;
     sinceLook.start();
+    bool stopping = false;
     while (std::any_of(running.cbegin(), running.cend(), [](const QFuture<void> &f) { return !f.isFinished(); })) {
         QThread::msleep(50);
-        if (sinceLook.elapsed() < 1000 || m_ctx.isCancelled())
+        if (m_ctx.isCancelled() && !stopping) {
+            stopping = true;
+            m_ctx.cancelQueries();
+            sinceLook.restart();
+        }
+        if (sinceLook.elapsed() < 1000)
             continue;
         sinceLook.restart();
+        if (stopping) {
+            m_ctx.cancelQueries();
+            continue;
+        }
         const LockWatch::Seen seen = watch.look();
         for (const QString &line : seen.newWaiters)
             m_ctx.log(QString(), line);
         if (!seen.deadlock.isEmpty()) {
+            m_ctx.log(QString(), seen.deadlock);
             m_abortReason = seen.deadlock;
             m_gaveWayTo = seen.blocker;
             m_ctx.cancelled = true;

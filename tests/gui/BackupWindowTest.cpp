@@ -5,19 +5,20 @@
 #include "BackupProgressWidget.h"
 #include "BackupService.h"
 #include "BackupStore.h"
+#include "BackupTestUtil.h"
+#include "GuiTestUtil.h"
 #include "HistoryPane.h"
 #include "MainWindow.h"
 #include "ManifestTreeModel.h"
 #include "MessageBar.h"
 #include "RunCatalog.h"
 #include "SecretStore.h"
+#include "SettingsDialog.h"
 #include "StackCatalog.h"
 #include "StackService.h"
-#include "SettingsDialog.h"
 #include "StackStatus.h"
 #include "StackTableModel.h"
 #include "SupabaseFixture.h"
-#include "GuiTestUtil.h"
 #include "TestUtil.h"
 
 #include <QAbstractItemModelTester>
@@ -28,7 +29,9 @@
 #include <QDir>
 #include <QDockWidget>
 #include <QFileInfo>
+#include <QLabel>
 #include <QLockFile>
+#include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -38,6 +41,10 @@
 #include <QThread>
 #include <QTimer>
 #include <QTreeView>
+
+#include <algorithm>
+#include <atomic>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -111,6 +118,19 @@ protected:
     {
         EXPECT_TRUE(waitUntil([&] { return !window->progressWidgets().isEmpty(); }));
         return window->progressWidgets().isEmpty() ? nullptr : window->progressWidgets().first();
+    }
+
+    // Adds public.bulk (600,000 rows: seconds of CSV export), clicks "Back up now" and returns
+    // the progress panel.
+    BackupProgressWidget *backUpABulkTable()
+    {
+        QString error;
+        EXPECT_TRUE(fixture.cluster().exec(QStringLiteral("SET ROLE postgres; CREATE TABLE public.bulk AS SELECT g, "
+                                                          "repeat(md5(g::text), 8) FROM generate_series(1, 600000) g"),
+                                           &error))
+            << error.toStdString();
+        clickBackUpNow();
+        return waitForPanel();
     }
 
     SupabaseFixture fixture;
@@ -189,14 +209,8 @@ TEST_F(BackupWindowTest, BackUpNowFillsEveryBarAndAddsACompleteRow)
 
 TEST_F(BackupWindowTest, CancelShowsCancelledAndKeepsNoCompleteRow)
 {
-    QString error;
-    ASSERT_TRUE(fixture.cluster().exec(QStringLiteral("CREATE TABLE public.bulk AS SELECT g, repeat(md5(g::text), 8) "
-                                                      "FROM generate_series(1, 600000) g"),
-                                       &error))
-        << error.toStdString();
     QSignalSpy finished(window.get(), &MainWindow::backupFinished);
-    clickBackUpNow();
-    BackupProgressWidget *panel = waitForPanel();
+    BackupProgressWidget *panel = backUpABulkTable();
     ASSERT_TRUE(panel);
     ASSERT_TRUE(waitUntil([&] { return panel->overallBar()->value() > 0; }, 60000));
     QPushButton *cancel = nullptr;
@@ -238,6 +252,54 @@ TEST_F(BackupWindowTest, AFailedBackupSaysWhyAndWhatToDoAndLeavesAFailedRow)
                && window->historyPane()->model()->statusKey(0) == QLatin1String("failed");
     })) << window->historyPane()->model()->statusKey(0).toStdString();
     saveScreenshot(*window, QStringLiteral("backup-failed.png"));
+}
+
+TEST_F(BackupWindowTest, ABackupThatLetsAMigrationThroughStartsAgainAndSaysSo)
+{
+    // One CSV connection: it reads public.bulk first and public.tasks after the migration's
+    // ALTER has queued for it, behind the backup. The backup lets the migration through and
+    // starts again; the window says so and ends with one complete backup.
+    QSettings().setValue(QStringLiteral("stacks/lifeboat-demo/backup/jobs"), 1);
+    QSignalSpy finished(window.get(), &MainWindow::backupFinished);
+    BackupProgressWidget *panel = backUpABulkTable();
+    ASSERT_TRUE(panel);
+    ASSERT_TRUE(waitUntil([&] { return panel->componentBar(Component::DataCsv)->value() > 0; }, 60000));
+    ASSERT_EQ(finished.count(), 0) << "the backup ended before the migration started; grow public.bulk";
+
+    const PgConnection migration = fixture.cluster().connect();
+    std::atomic_bool migrated{false};
+    std::thread alter([&] {
+        migrated = PgConnection::succeeded(
+            migration.exec(QStringLiteral("ALTER TABLE public.tasks ADD COLUMN estimate integer")).get());
+    });
+    auto saysAgain = [&] {
+        const QList<QLabel *> labels = panel->findChildren<QLabel *>();
+        return std::any_of(labels.cbegin(), labels.cend(), [](const QLabel *l) {
+            return l->text().contains(QStringLiteral("again: it let a migration through"));
+        });
+    };
+    const bool again = waitUntil(saysAgain, 60000);
+    if (!again) // free both, so that the test can end
+        fixture.cluster().exec(QStringLiteral("SELECT pg_cancel_backend(pid) FROM pg_stat_activity "
+                                              "WHERE query LIKE 'ALTER TABLE public.tasks%'"));
+    alter.join();
+    ASSERT_TRUE(again) << "the window never said the backup started again; its log:\n"
+                       << panel->findChild<QPlainTextEdit *>()->toPlainText().toStdString();
+    EXPECT_TRUE(migrated.load());
+    saveScreenshot(*window, QStringLiteral("backup-started-again.png"));
+
+    ASSERT_TRUE(waitUntil([&] { return finished.count() == 1; }, 120000));
+    const BackupResult result = finished.first().first().value<BackupResult>();
+    ASSERT_EQ(result.outcome, BackupOutcome::Complete) << result.message.toStdString();
+    EXPECT_TRUE(panel->resultText().contains(QStringLiteral("Backup complete"))) << panel->resultText().toStdString();
+    for (const QString &c : Component::all())
+        EXPECT_EQ(panel->componentBar(c)->value(), 1000) << c.toStdString();
+    EXPECT_TRUE(
+        readAll(result.path + QStringLiteral("/data/public.tasks.csv")).split('\n').value(0).endsWith(",estimate"));
+    const BackupHistoryModel *history = window->historyPane()->model();
+    ASSERT_TRUE(waitUntil([&] {
+        return history->rowCount() == 1 && history->statusKey(0) == QLatin1String("complete");
+    })) << "one complete backup, and no failed row for the run that gave way";
 }
 
 TEST_F(BackupWindowTest, VerifyShowsDamagedWithTheFileNamed)
