@@ -231,7 +231,14 @@ bool Runner::prepare(BackupResult &result, PgConnection &holder, QTemporaryDir &
     }
     // Readers of the tables' rows need them locked (before the snapshot) and visible to the
     // backup's role.
-    if (!beginSnapshotTransaction(m_ctx, holder, uses({Component::Database, Component::DataCsv}), &result.message))
+    const bool readsRows = uses({Component::Database,
+                                 Component::DataCsv,
+                                 Component::AuthUsers,
+                                 Component::UserRoles,
+                                 Component::Storage,
+                                 Component::Migrations,
+                                 Component::Encryption});
+    if (!beginSnapshotTransaction(m_ctx, holder, readsRows, &result.message))
         return false;
     PgResultPtr snap = holder.exec(QStringLiteral("SELECT pg_export_snapshot()"));
     if (!PgConnection::succeeded(snap.get())) {
@@ -242,14 +249,7 @@ bool Runner::prepare(BackupResult &result, PgConnection &holder, QTemporaryDir &
     m_ctx.log(QString(),
               QStringLiteral("Snapshot %1 from PostgreSQL %2 at %3")
                   .arg(m_ctx.snapshot, m_ctx.serverVersion, m_ctx.connection.displayAddress()));
-    return !uses({Component::Database,
-                  Component::DataCsv,
-                  Component::AuthUsers,
-                  Component::UserRoles,
-                  Component::Storage,
-                  Component::Migrations,
-                  Component::Encryption})
-           || checkRowSecurity(m_ctx, holder, &result.message);
+    return !readsRows || checkRowSecurity(m_ctx, holder, &result.message);
 }
 
 // What to do when the backup folder refuses a write for lack of room, after `message`.

@@ -21,16 +21,19 @@ namespace {
 // of this database in a mode that keeps a reader out.
 QString lockHolders(const PgConnection &conn)
 {
-    PgResultPtr r = conn.exec(QStringLiteral(
-        "SELECT string_agg(DISTINCT format('%s, locked by pid %s (%s, %s for %s s)', "
-        "  (SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-        "   WHERE c.oid = l.relation), a.pid, "
-        "  coalesce(nullif(a.application_name, ''), a.backend_type), coalesce(a.state, 'running'), "
-        "  coalesce(extract(epoch FROM now() - a.xact_start)::int, 0)), '; ') "
-        "FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
-        "WHERE l.locktype = 'relation' AND l.granted AND l.mode = 'AccessExclusiveLock' "
-        "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
-        "AND l.pid <> pg_backend_pid()"));
+    // Tables only: the indexes and TOAST tables a migration locks with them say nothing more,
+    // and a table it has just created has no name yet for anyone else.
+    PgResultPtr r = conn.exec(
+        QStringLiteral(
+            "SELECT string_agg(DISTINCT format('%I.%I, locked by pid %s (%s, %s for %s s)', n.nspname, c.relname, "
+            "  a.pid, coalesce(nullif(a.application_name, ''), a.backend_type), coalesce(a.state, 'running'), "
+            "  coalesce(extract(epoch FROM now() - a.xact_start)::int, 0)), '; ') "
+            "FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+            "JOIN pg_class c ON c.oid = l.relation JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE l.locktype = 'relation' AND l.granted AND l.mode = 'AccessExclusiveLock' "
+            "AND c.relkind IN ('r', 'p') AND l.pid <> pg_backend_pid() "
+            "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) AND ")
+        + ExportSql::userSchemaFilter(QStringLiteral("n.nspname")));
     const QString text = PgConnection::succeeded(r.get()) ? PgConnection::value(r.get(), 0, 0) : QString();
     return text.isEmpty() ? QStringLiteral("a table another session holds locked") : text;
 }

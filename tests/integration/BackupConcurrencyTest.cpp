@@ -285,6 +285,46 @@ TEST_F(BackupBesideMigration, ATableAMigrationRenamesWhileTheBackupWaitsIsBacked
         << "COPY line and the 10 order items expected in the SQL";
 }
 
+TEST(BackupConcurrency, AuthUsersAloneWaitForAMigrationThatRewritesTheirTable)
+{
+    // Only the auth users are backed up (no dump, no CSV), while an auth upgrade's migration
+    // rewrites auth.users: the backup waits for it too, and has every user afterwards.
+    SupabaseFixture fixture;
+    QString error;
+    ASSERT_TRUE(fixture.setUp(&error)) << error.toStdString();
+    const PgConnection migration = fixture.cluster().connect();
+    ASSERT_TRUE(PgConnection::succeeded(
+        migration
+            .exec(QStringLiteral("BEGIN; ALTER TABLE auth.users ADD COLUMN upgrade_ref uuid NOT NULL DEFAULT "
+                                 "gen_random_uuid()"))
+            .get()));
+    QTemporaryDir out;
+    BackupRequest req = requestFor(fixture, out.path());
+    req.components = {Component::AuthUsers};
+    std::shared_ptr<BackupJob> job = BackupEngine::start(req);
+    QStringList log;
+    QObject::connect(
+        job.get(), &BackupJob::logLine, job.get(), [&log](const QString &, const QString &line) { log << line; });
+    ASSERT_TRUE(waitUntil([&] { return log.join(u'\n').contains(QStringLiteral("Waiting for auth.users")); }, 20000))
+        << log.join(u'\n').toStdString();
+    // The table the migration holds, not its indexes and TOAST table.
+    const QString waiting = log.filter(QStringLiteral("Waiting for")).value(0);
+    EXPECT_TRUE(
+        QRegularExpression(QStringLiteral("^Waiting for auth\\.users, locked by pid \\d+ \\(lifeboat-tests, idle "
+                                          "in transaction for \\d+ s\\); the backup starts when"))
+            .match(waiting)
+            .hasMatch())
+        << waiting.toStdString();
+    ASSERT_TRUE(PgConnection::succeeded(migration.exec(QStringLiteral("COMMIT")).get()));
+    const BackupResult r = await(job->future(), 120000);
+    ASSERT_EQ(r.outcome, BackupOutcome::Complete) << r.message.toStdString();
+    PgResultPtr count = fixture.cluster().connect().exec(QStringLiteral("SELECT count(*) FROM auth.users"));
+    const qint64 users = PgConnection::value(count.get(), 0, 0).toLongLong();
+    ASSERT_GT(users, 0);
+    ASSERT_TRUE(r.manifest.component(Component::AuthUsers));
+    EXPECT_EQ(r.manifest.component(Component::AuthUsers)->counts.value(QStringLiteral("users")), users);
+}
+
 TEST(BackupConcurrency, AMigrationQueuedBehindTheBackupIsLetThroughAndTheBackupStartsAgainAfterIt)
 {
     // The backup holds every table; a migration's ALTER queues for one of them; the CSV export
