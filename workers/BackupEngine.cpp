@@ -252,6 +252,24 @@ bool Runner::prepare(BackupResult &result, PgConnection &holder, QTemporaryDir &
     return !readsRows || checkRowSecurity(m_ctx, holder, &result.message);
 }
 
+// What happened when the server ended the backup's sessions or went down, after `message`.
+QString connectionLostHint(const QString &message)
+{
+    static const QLatin1String Signs[] = {QLatin1String("terminating connection due to administrator command"),
+                                          QLatin1String("server closed the connection unexpectedly"),
+                                          QLatin1String("the database system is shutting down"),
+                                          QLatin1String("Connection refused"),
+                                          QLatin1String("no connection to the server"),
+                                          // the snapshot's holder session is gone
+                                          QLatin1String("invalid snapshot identifier")};
+    if (std::none_of(std::begin(Signs), std::end(Signs), [&](QLatin1String s) { return message.contains(s); }))
+        return {};
+    return QStringLiteral("%1 The database went away during the backup: the stack was stopped or reset (`supabase "
+                          "stop`, `supabase db reset`), or an administrator ended the backup's sessions. Back up "
+                          "again once it is up.")
+        .arg(message.endsWith(u'.') ? QString() : QStringLiteral("."));
+}
+
 // What to do when the backup folder refuses a write for lack of room, after `message`.
 QString storageHint(const QString &message, const QString &folder)
 {
@@ -432,6 +450,7 @@ BackupResult Runner::run()
             if (r.message.contains(QLatin1String("permission denied")))
                 result.message += permissionHint(result.message, m_ctx.connection.user);
             result.message += storageHint(result.message, QFileInfo(m_ctx.folder).absolutePath());
+            result.message += connectionLostHint(result.message);
         }
     }
     if (!m_abortReason.isEmpty()) {

@@ -471,11 +471,34 @@ TEST(BackupFaults, ServerStoppedMidBackupFailsClearly)
     EXPECT_EQ(r.outcome, BackupOutcome::Failed);
     EXPECT_FALSE(r.failedComponent.isEmpty());
     EXPECT_TRUE(r.message.contains(r.failedComponent)) << r.message.toStdString();
+    EXPECT_TRUE(r.message.contains(QStringLiteral("The database went away during the backup")))
+        << r.message.toStdString();
     EXPECT_TRUE(r.path.endsWith(QLatin1String(".failed"))) << r.path.toStdString();
     EXPECT_EQ(completeBackups(run.out.path()), QStringList());
     const BackupInfo info = BackupStore::list(run.out.path()).first();
     EXPECT_EQ(info.state, BackupInfo::State::Failed);
     EXPECT_EQ(info.message, r.message);
+}
+
+TEST(BackupFaults, SessionsEndedMidBackupAsByADatabaseResetFailClearly)
+{
+    // `supabase db reset` ends every session of the database before it drops it.
+    GrownRun run;
+    ASSERT_NO_FATAL_FAILURE(startGrownRun(run));
+    QString error;
+    ASSERT_TRUE(run.source.cluster().exec(QStringLiteral("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                                         "WHERE application_name = 'lifeboat-backup'"),
+                                          &error))
+        << error.toStdString();
+    const BackupResult r = await(run.job->future());
+    EXPECT_EQ(r.outcome, BackupOutcome::Failed);
+    EXPECT_TRUE(r.message.startsWith(QStringLiteral("Component ")) && r.message.contains(r.failedComponent))
+        << r.message.toStdString();
+    EXPECT_TRUE(r.message.contains(QStringLiteral("The database went away during the backup: the stack was stopped "
+                                                  "or reset (`supabase stop`, `supabase db reset`)")))
+        << r.message.toStdString();
+    EXPECT_EQ(completeBackups(run.out.path()), QStringList());
+    EXPECT_EQ(BackupStore::list(run.out.path()).first().state, BackupInfo::State::Failed);
 }
 
 TEST(BackupFaults, AWriteErrorFailsTheBackupAndNamesTheCause)
