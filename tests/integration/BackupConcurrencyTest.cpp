@@ -35,11 +35,6 @@ TEST(BackupConcurrency, ATableCannotBeDroppedUntilTheBackupHasReadIt)
     req.components = {Component::DataCsv};
     req.jobs = 1;
     std::shared_ptr<BackupJob> job = BackupEngine::start(req);
-    QStringList log;
-    int restarts = 0;
-    QObject::connect(
-        job.get(), &BackupJob::logLine, job.get(), [&log](const QString &, const QString &line) { log << line; });
-    QObject::connect(job.get(), &BackupJob::restarted, job.get(), [&restarts] { ++restarts; });
     ASSERT_TRUE(waitUntil([&] { return job->future().progressValue() > 0; }, 30000));
 
     // From the start the backup holds the small table, long before its COPY reaches it
