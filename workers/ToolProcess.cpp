@@ -2,6 +2,7 @@
 
 #include <QDeadlineTimer>
 #include <QProcess>
+#include <QRegularExpression>
 
 #include <signal.h>
 #include <sys/prctl.h>
@@ -13,8 +14,25 @@ namespace lifeboat {
 namespace {
 constexpr int PollMs = 50;
 constexpr int GraceMs = 1000;
-constexpr int TailLines = 15;
 } // namespace
+
+void ToolTail::add(const QString &line)
+{
+    // A new message from the tool starts with its name; anything else continues the last one.
+    static const QRegularExpression toolMessage(QStringLiteral("^(pg_dump|pg_dumpall|pg_restore|psql):"));
+    if (line.contains(QLatin1String(": detail: Query was:"))) {
+        m_inQuery = true;
+        return;
+    }
+    if (m_inQuery) {
+        if (!toolMessage.match(line).hasMatch())
+            return;
+        m_inQuery = false;
+    }
+    m_lines << line;
+    if (m_lines.size() > m_max)
+        m_lines.removeFirst();
+}
 
 QString failureText(const QStringList &tail)
 {
@@ -48,7 +66,7 @@ ToolOutcome runTool(const QString &program,
     }
     outcome.started = true;
 
-    QStringList tail;
+    ToolTail tail;
     QByteArray pending;
     auto drain = [&](bool all) {
         pending += p.readAllStandardError();
@@ -59,9 +77,7 @@ ToolOutcome runTool(const QString &program,
             pending.remove(0, nl >= 0 ? nl + 1 : pending.size());
             if (line.isEmpty())
                 continue;
-            tail << line;
-            if (tail.size() > TailLines)
-                tail.removeFirst();
+            tail.add(line);
             if (onLine)
                 onLine(line);
         }
@@ -87,7 +103,7 @@ ToolOutcome runTool(const QString &program,
     outcome.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
     if (cancel.load())
         outcome.cancelled = true;
-    outcome.errorTail = failureText(tail);
+    outcome.errorTail = failureText(tail.lines());
     return outcome;
 }
 

@@ -20,6 +20,24 @@ struct ToolOutcome
     bool ok() const { return started && !cancelled && exitCode == 0; }
 };
 
+/// The last lines of a tool's stderr, kept for its failure message. The SQL of a failed
+/// query ("pg_dump: detail: Query was: SELECT ..." and its continuation lines, often dozens)
+/// is left out: it would push the error itself, and what it means, out of the tail.
+class ToolTail
+{
+public:
+    explicit ToolTail(int lines = 15)
+        : m_max(lines)
+    {}
+    void add(const QString &line);
+    const QStringList &lines() const { return m_lines; }
+
+private:
+    QStringList m_lines;
+    int m_max;
+    bool m_inQuery = false;
+};
+
 /// The part of a tool's last stderr lines that says why it failed: from its first "error:"
 /// line on (with the detail and hint after it), without the --verbose progress before it;
 /// all of `tail` when no line says "error:".

@@ -40,12 +40,7 @@ bool DatabaseExporter::dumpAndDerive(BackupContext &ctx, const QStringList &dump
                                      const std::function<void(const QString &)> &onDumpLine, QString *failure)
 {
     const QString component = name();
-    QStringList dumpTail, sqlTail;
-    auto keep = [](QStringList &tail, const QString &line) {
-        tail << line;
-        if (tail.size() > 12)
-            tail.removeFirst();
-    };
+    ToolTail dumpTail(12), sqlTail(12);
     QProcess dumper, deriver;
     for (QProcess *p : {&dumper, &deriver}) {
         p->setProcessEnvironment(ctx.toolEnvironment());
@@ -86,12 +81,12 @@ bool DatabaseExporter::dumpAndDerive(BackupContext &ctx, const QStringList &dump
     auto drainErrors = [&] {
         drainLines(dumper, dumpErr, [&](const QString &l) {
             ctx.log(component, l);
-            keep(dumpTail, l);
+            dumpTail.add(l);
             onDumpLine(l);
         });
         drainLines(deriver, sqlErr, [&](const QString &l) {
             ctx.log(component, QStringLiteral("pg_restore: ") + l);
-            keep(sqlTail, l);
+            sqlTail.add(l);
         });
     };
 
@@ -155,11 +150,13 @@ bool DatabaseExporter::dumpAndDerive(BackupContext &ctx, const QStringList &dump
         stopBoth();
     drainErrors();
     if (dumpEnded && (dumper.exitStatus() != QProcess::NormalExit || dumper.exitCode() != 0)) {
-        *failure = QStringLiteral("pg_dump failed (exit %1): %2").arg(dumper.exitCode()).arg(failureText(dumpTail));
+        *failure
+            = QStringLiteral("pg_dump failed (exit %1): %2").arg(dumper.exitCode()).arg(failureText(dumpTail.lines()));
         return false;
     }
     if (!derived) {
-        *failure = QStringLiteral("pg_restore could not turn the archive into SQL: %1").arg(failureText(sqlTail));
+        *failure
+            = QStringLiteral("pg_restore could not turn the archive into SQL: %1").arg(failureText(sqlTail.lines()));
         return false;
     }
     if (!sql.finish()) {
