@@ -219,7 +219,7 @@ void MainWindow::createActions()
         SettingsDialog dialog(this);
         dialog.exec();
     });
-    auto *quit = fileMenu->addAction(tr("&Quit"), qApp, &QApplication::quit);
+    auto *quit = fileMenu->addAction(tr("&Quit"), this, [this] { quitApplication(true); });
     quit->setShortcut(QKeySequence::Quit);
     m_removeAction->setEnabled(false);
 }
@@ -363,16 +363,6 @@ void MainWindow::updateDetails()
     if (!status.detail.isEmpty())
         text += QStringLiteral("<br>") + status.detail.toHtmlEscaped();
     m_details->setText(text);
-}
-
-void MainWindow::closeEvent(QCloseEvent *event)
-{
-    if (m_keepRunningInTray) {
-        hide();
-        event->ignore();
-        return;
-    }
-    QMainWindow::closeEvent(event);
 }
 
 void MainWindow::updateActions()

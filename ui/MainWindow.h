@@ -68,6 +68,11 @@ public slots:
     void refresh();
     /// Probes every listed stack again, without re-reading the list.
     void refreshStatuses();
+    /// Quits Lifeboat (File > Quit, the tray, SIGTERM). A running backup or restore is named
+    /// and, once the user agrees (`ask`; without it at once), cancelled; Lifeboat quits when
+    /// it has stopped, so nothing is left half-written or half-restored unrecorded. Asked a
+    /// second time without `ask` while stopping, it quits at once.
+    void quitApplication(bool ask = true);
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -83,6 +88,8 @@ signals:
     void verificationFinished(const QString &path, bool ok);
     /// The restore wizard was opened (tests drive it from here).
     void restoreWizardOpened(lifeboat::RestoreWizard *wizard);
+    /// Nothing runs any more and the application is told to quit.
+    void quitting();
 
 private:
     void createActions();
@@ -97,6 +104,11 @@ private:
     void launchBackup(const BackupRequest &request);
     void offerRetention(const QList<BackupInfo> &backups);
     QString backupRootOf(const Stack &stack) const;
+    /// "a backup of “demo”", "a restore into ...": what quitting would stop.
+    QStringList runningWork() const;
+    void quitWhenStopped();
+    void finishQuit();
+    static QString capitalized(const QString &text);
 
     StackService *m_service;
     BackupService *m_backups;
@@ -110,6 +122,7 @@ private:
     QAction *m_onStartAction = nullptr;
     QString m_pendingReveal;
     bool m_keepRunningInTray = false;
+    enum class QuitState { Running, Stopping, Quitting } m_quit = QuitState::Running;
     QStringList m_extraRoots;
     StackTableModel *m_model;
     QSortFilterProxyModel *m_proxy;

@@ -130,36 +130,43 @@ void MainWindow::launchBackup(const BackupRequest &base)
         return;
     }
     // The password comes from the keychain first; the run itself happens off this thread.
-    whenReady(m_service->secrets()->readPassword(base.stack.id), this, [this, base](const SecretStore::ReadResult &stored) {
-        BackupRequest request = base;
-        request.password = stored.password;
-        request.passwordFallbacks = Credentials::forStack(request.stack, stored.password).fallbacks;
-        QString refusal;
-        std::shared_ptr<BackupJob> job = m_backups->startBackup(request, &refusal);
-        if (!job) {
-            m_messages->showMessage(MessageBar::Kind::Warning, refusal);
-            return;
-        }
-        const QStringList components = request.components.isEmpty() ? Component::all() : request.components;
-        auto *panel = new BackupProgressWidget(request.stack.name, components, job, m_progressDock);
-        m_progressDock->addPanel(panel);
-        const QString stackId = request.stack.id;
-        connect(panel, &BackupProgressWidget::finished, this, [this, stackId](const BackupResult &result) {
-            loadBackupSummaries();
-            const Stack *current = selectedStack();
-            if (current && current->id == stackId && result.outcome == BackupOutcome::Complete) {
-                whenReady(m_backups->history(*current, backupRootOf(*current)), this, [this, result](const QList<BackupInfo> &list) {
-                    m_history->model()->setBackups(list);
-                    m_history->selectBackup(result.path);
-                    updateActions();
-                    offerRetention(list);
-                    emit historyLoaded();
-                });
+    if (m_quit != QuitState::Running)
+        return;
+    whenReady(
+        m_service->secrets()->readPassword(base.stack.id), this, [this, base](const SecretStore::ReadResult &stored) {
+            if (m_quit != QuitState::Running)
+                return; // Lifeboat is quitting: no new backup
+            BackupRequest request = base;
+            request.password = stored.password;
+            request.passwordFallbacks = Credentials::forStack(request.stack, stored.password).fallbacks;
+            QString refusal;
+            std::shared_ptr<BackupJob> job = m_backups->startBackup(request, &refusal);
+            if (!job) {
+                m_messages->showMessage(MessageBar::Kind::Warning, refusal);
+                return;
             }
-            emit backupFinished(result);
+            const QStringList components = request.components.isEmpty() ? Component::all() : request.components;
+            auto *panel = new BackupProgressWidget(request.stack.name, components, job, m_progressDock);
+            m_progressDock->addPanel(panel);
+            const QString stackId = request.stack.id;
+            connect(panel, &BackupProgressWidget::finished, this, [this, stackId](const BackupResult &result) {
+                loadBackupSummaries();
+                const Stack *current = selectedStack();
+                if (current && current->id == stackId && result.outcome == BackupOutcome::Complete) {
+                    whenReady(m_backups->history(*current, backupRootOf(*current)),
+                              this,
+                              [this, result](const QList<BackupInfo> &list) {
+                                  m_history->model()->setBackups(list);
+                                  m_history->selectBackup(result.path);
+                                  updateActions();
+                                  offerRetention(list);
+                                  emit historyLoaded();
+                              });
+                }
+                emit backupFinished(result);
+            });
+            connect(panel, &BackupProgressWidget::showBackupRequested, this, &MainWindow::revealBackup);
         });
-        connect(panel, &BackupProgressWidget::showBackupRequested, this, &MainWindow::revealBackup);
-    });
 }
 
 QList<BackupProgressWidget *> MainWindow::progressWidgets() const

@@ -8,6 +8,7 @@
 #include "Futures.h"
 #include "RestoreChecklistModel.h"
 #include "RestoreRunner.h"
+#include "WorkerThreads.h"
 
 #include <QButtonGroup>
 #include <QCheckBox>
@@ -80,13 +81,25 @@ RestoreWizard::~RestoreWizard()
 
 void RestoreWizard::reject()
 {
-    if (m_job && !m_report) {
-        m_job->cancel();
-        m_cancel->setEnabled(false);
-        m_cancel->setText(tr("Cancelling…"));
-        return;
-    }
+    if (isRestoring())
+        return cancelRestore();
     QWizard::reject();
+}
+
+void RestoreWizard::cancelRestore()
+{
+    if (!isRestoring())
+        return;
+    m_cancelRequested = true; // a job still waiting for its password is cancelled as it starts
+    if (m_job)
+        m_job->cancel();
+    m_cancel->setEnabled(false);
+    m_cancel->setText(tr("Cancelling…"));
+}
+
+QString RestoreWizard::targetText() const
+{
+    return m_plan ? m_plan->target.describe() : QString();
 }
 
 bool RestoreWizard::backupReady() const
@@ -144,18 +157,23 @@ void RestoreWizard::loadBackup()
     (m_backupStackIndex >= 0 ? m_inPlace : m_newDatabase)->setChecked(true);
 
     const QString path = m_backupPath;
-    whenReady(QtConcurrent::run([path] { return BackupStore::verify(path); }), this, [this](const VerifyReport &v) {
-        m_verified = v.ok();
-        m_damaged = v.problems;
-        if (v.ok())
-            m_verifyLabel->setText(tr("<span style='color:#2da44e'>✔</span> Verified: %n file(s) match their SHA-256.",
-                                      nullptr, v.filesChecked));
-        else
-            m_verifyLabel->setText(tr("<span style='color:#cf222e'>✘ This backup is damaged and cannot be restored:</span>"
-                                      "<br>%1<br>Pick another backup in History.")
-                                       .arg(escapedLines(v.problems.mid(0, 8))));
-        asPage(page(BackupPage))->changed();
-    });
+    whenReady(QtConcurrent::run(WorkerThreads::pool(), [path] { return BackupStore::verify(path); }),
+              this,
+              [this](const VerifyReport &v) {
+                  m_verified = v.ok();
+                  m_damaged = v.problems;
+                  if (v.ok())
+                      m_verifyLabel->setText(
+                          tr("<span style='color:#2da44e'>✔</span> Verified: %n file(s) match their SHA-256.",
+                             nullptr,
+                             v.filesChecked));
+                  else
+                      m_verifyLabel->setText(
+                          tr("<span style='color:#cf222e'>✘ This backup is damaged and cannot be restored:</span>"
+                             "<br>%1<br>Pick another backup in History.")
+                              .arg(escapedLines(v.problems.mid(0, 8))));
+                  asPage(page(BackupPage))->changed();
+              });
     whenReady(RestoreService::loadInventory(path), this, [this](const Result<InventoryPtr> &inv) {
         if (!inv) {
             m_loadError = inv.error();

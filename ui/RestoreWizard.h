@@ -57,6 +57,13 @@ public:
     QString closureText() const;
     QString summaryText() const;
     bool backupReady() const;
+    /// A restore was started here and has not ended yet.
+    bool isRestoring() const { return m_restoreStarted && !m_report; }
+    /// Where the restore goes ("database postgres of demo"), once it is planned.
+    QString targetText() const;
+    /// Asks the running restore to stop: between steps, or inside one, whose transaction
+    /// rolls back. restoreFinished() follows with the outcome.
+    void cancelRestore();
     /// Closing while a restore runs asks it to stop instead (its transaction rolls back); the
     /// wizard closes once it has.
     void reject() override;
@@ -103,6 +110,8 @@ private:
     bool m_planning = false;
     int m_planGeneration = 0;
     std::shared_ptr<RestoreJob> m_job;
+    bool m_restoreStarted = false;
+    bool m_cancelRequested = false;
     std::optional<RestoreReport> m_report;
 
     // Backup page

@@ -120,13 +120,7 @@ QWizardPage *RestoreWizard::makeRunPage()
     m_cancel->setToolTip(tr("Stops between steps, or interrupts the running one; its transaction rolls back"));
     bar->addWidget(m_cancel);
     layout->addLayout(bar);
-    connect(m_cancel, &QPushButton::clicked, this, [this] {
-        if (m_job) {
-            m_job->cancel();
-            m_cancel->setEnabled(false);
-            m_cancel->setText(tr("Cancelling…"));
-        }
-    });
+    connect(m_cancel, &QPushButton::clicked, this, &RestoreWizard::cancelRestore);
     return page;
 }
 
@@ -146,8 +140,9 @@ void RestoreWizard::initializePage(int id)
 
 void RestoreWizard::startRestore()
 {
-    if (!m_plan || m_job)
+    if (!m_plan || m_restoreStarted)
         return;
+    m_restoreStarted = true;
     button(QWizard::CancelButton)->setEnabled(false);
     m_steps->clear();
     for (const RestoreStep &s : m_plan->steps) {
@@ -170,6 +165,8 @@ void RestoreWizard::startRestore()
         run.credentials = c;
         run.verified = m_verified.value_or(false);
         m_job = RestoreService::run(run);
+        if (m_cancelRequested)
+            m_job->cancel();
         connect(m_job.get(), &RestoreJob::logLine, this, [this](const QString &line) { m_log->appendPlainText(line); });
         connect(m_job.get(), &RestoreJob::stepChanged, this, [this](int i, const StepOutcome &o) {
             QTreeWidgetItem *item = m_steps->topLevelItem(i);

@@ -36,6 +36,10 @@ TrayController::TrayController(MainWindow *window, BackupService *backups, Deskt
         updateTooltip();
         m_tray->show();
     }
+    // With a tray, closing the window leaves Lifeboat watching in the tray; without one,
+    // closing the window quits.
+    window->setKeepRunningInTray(hasTray());
+    QApplication::setQuitOnLastWindowClosed(!hasTray());
     if (m_notifier)
         connect(m_notifier, &DesktopNotifier::activated, this, &TrayController::showBackup);
 
@@ -116,7 +120,7 @@ void TrayController::rebuildMenu()
     backUp->setEnabled(stacks->rowCount() > 0);
     m_menu->addAction(tr("Show Lifeboat"), this, [this] { showBackup({}); });
     m_menu->addSeparator();
-    m_menu->addAction(tr("Quit"), qApp, &QApplication::quit);
+    m_menu->addAction(tr("Quit"), m_window, [this] { m_window->quitApplication(true); });
 }
 
 void TrayController::updateTooltip()

@@ -6,6 +6,7 @@
 #include "ConnectionOpener.h"
 #include "ExportSql.h"
 #include "SnapshotGuards.h"
+#include "WorkerThreads.h"
 #include "exporters/AuthUsersExporter.h"
 #include "exporters/DataCsvExporter.h"
 #include "exporters/DatabaseExporter.h"
@@ -487,6 +488,11 @@ BackupResult Runner::run()
 
 BackupJob::~BackupJob() = default;
 
+const Stack &BackupJob::stack() const
+{
+    return m_context->request.stack;
+}
+
 void BackupJob::cancel()
 {
     m_userCancelled = true;
@@ -499,48 +505,53 @@ std::shared_ptr<BackupJob> BackupEngine::start(const BackupRequest &request)
     std::shared_ptr<BackupJob> job(new BackupJob, [](BackupJob *j) { j->deleteLater(); });
     job->m_context = std::make_shared<BackupContext>();
     job->m_context->request = request;
-    // The job's own thread, not the global pool: a run blocks its thread for minutes.
-    auto *thread = new QThreadPool;
-    thread->setMaxThreadCount(1);
     BackupJob *raw = job.get();
     std::shared_ptr<BackupContext> ctx = job->m_context;
-    job->m_future = QtConcurrent::run(thread, [ctx, raw, keep = job](QPromise<BackupResult> &promise) {
-        BackupResult result;
-        // A run that gave way to a migration starts again, into a new folder: its first try
-        // to lock the tables waits for the migration to commit (and names it), and the new
-        // snapshot has it. A migration that keeps coming back gets its way a few times only.
-        constexpr int Tries = 3;
-        for (int attempt = 1;; ++attempt) {
-            QString gaveWayTo;
-            {
-                Runner runner(*ctx, promise, raw, promise.future().progressValue());
-                result = runner.run();
-                gaveWayTo = runner.gaveWayTo();
-            } // the run's lock is released here, after its folder got its final name
-            if (gaveWayTo.isEmpty() || raw->isCancelRequested())
-                break;
-            if (attempt == Tries) {
-                result.message += QStringLiteral(" (It gave way %1 times.)").arg(Tries);
-                break;
-            }
-            // The stopped run's marker says nothing the next run's log does not.
-            if (!result.path.isEmpty())
-                QDir(result.path).removeRecursively();
-            const QString why = QStringLiteral("The backup gave way to %1 and starts again, into a new folder, once "
-                                               "that is done (try %2 of %3).")
-                                    .arg(gaveWayTo)
-                                    .arg(attempt + 1)
-                                    .arg(Tries);
-            ctx->startOver();
-            if (raw->isCancelRequested()) // cancel() came between the check above and startOver()
-                ctx->cancelled = true;
-            emit raw->logLine(QString(), why);
-            emit raw->restarted(why);
-        }
-        promise.addResult(result);
+    WorkerThreads::cancelAtExit(job, [weak = std::weak_ptr<BackupJob>(job)] {
+        if (const std::shared_ptr<BackupJob> j = weak.lock())
+            j->cancel();
     });
-    // The pool is deleted once the run is over.
-    job->m_future.then([thread](const BackupResult &) { thread->deleteLater(); });
+    job->m_future
+        = QtConcurrent::run(WorkerThreads::pool(), [ctx, raw, keep = job](QPromise<BackupResult> &promise) mutable {
+              BackupResult result;
+              // A run that gave way to a migration starts again, into a new folder: its first try
+              // to lock the tables waits for the migration to commit (and names it), and the new
+              // snapshot has it. A migration that keeps coming back gets its way a few times only.
+              constexpr int Tries = 3;
+              for (int attempt = 1;; ++attempt) {
+                  QString gaveWayTo;
+                  {
+                      Runner runner(*ctx, promise, raw, promise.future().progressValue());
+                      result = runner.run();
+                      gaveWayTo = runner.gaveWayTo();
+                  } // the run's lock is released here, after its folder got its final name
+                  if (gaveWayTo.isEmpty() || raw->isCancelRequested())
+                      break;
+                  if (attempt == Tries) {
+                      result.message += QStringLiteral(" (It gave way %1 times.)").arg(Tries);
+                      break;
+                  }
+                  // The stopped run's marker says nothing the next run's log does not.
+                  if (!result.path.isEmpty())
+                      QDir(result.path).removeRecursively();
+                  const QString why
+                      = QStringLiteral("The backup gave way to %1 and starts again, into a new folder, once "
+                                       "that is done (try %2 of %3).")
+                            .arg(gaveWayTo)
+                            .arg(attempt + 1)
+                            .arg(Tries);
+                  ctx->startOver();
+                  if (raw->isCancelRequested()) // cancel() came between the check above and startOver()
+                      ctx->cancelled = true;
+                  emit raw->logLine(QString(), why);
+                  emit raw->restarted(why);
+              }
+              // Nothing of the run outlives its result: whoever waits for it finds its thread done
+              // with the context and the job (the job's deleter posts to its own thread).
+              ctx.reset();
+              keep.reset();
+              promise.addResult(result);
+          });
     return job;
 }
 

@@ -27,6 +27,8 @@ public:
     /// leaves no complete-looking folder.
     void cancel();
     bool isCancelRequested() const { return m_userCancelled.load(); }
+    /// The stack being backed up.
+    const Stack &stack() const;
 
 signals:
     void componentProgress(const QString &component, qint64 done, qint64 total, const QString &item);
@@ -52,7 +54,9 @@ private:
 class BackupEngine
 {
 public:
-    /// Starts a run; the job is deleted (deleteLater) when the caller drops it and the run ended.
+    /// Starts a run on a thread of its own; the job is deleted (deleteLater) when the caller
+    /// drops it and the run ended. A run still going when the application object is
+    /// destroyed is cancelled and waited for there.
     static std::shared_ptr<BackupJob> start(const BackupRequest &request);
 
     /// The default backup root: `<project>/supabase_backups` for projects (as users of the

@@ -1,5 +1,7 @@
 #include "BackupService.h"
 
+#include "WorkerThreads.h"
+
 #include <QCoreApplication>
 #include <QDir>
 #include <QPointer>
@@ -28,7 +30,7 @@ QString BackupService::rootFor(const Stack &stack, const QString &configuredRoot
 QFuture<QList<BackupInfo>> BackupService::listBackups(const Stack &stack, const QString &root)
 {
     const QString dir = root + u'/' + stack.id;
-    return QtConcurrent::run([dir] {
+    return QtConcurrent::run(WorkerThreads::pool(), [dir] {
         QList<BackupInfo> all;
         const QFileInfoList runs = QDir(dir).entryInfoList(QDir::Dirs | QDir::NoDotAndDotDot);
         for (const QFileInfo &run : runs) {
@@ -106,19 +108,25 @@ std::shared_ptr<BackupJob> BackupService::startBackup(const BackupRequest &reque
     return job;
 }
 
+QList<std::shared_ptr<BackupJob>> BackupService::runningJobs() const
+{
+    return m_running.values();
+}
+
 QFuture<VerifyReport> BackupService::verify(const QString &backupPath)
 {
-    return QtConcurrent::run([backupPath] { return BackupStore::verify(backupPath); })
-        .then(QCoreApplication::instance(), [self = QPointer<BackupService>(this), backupPath](const VerifyReport &report) {
-            if (self && self->m_catalog)
-                self->m_catalog->recordVerification(backupPath, report);
-            return report;
-        });
+    return QtConcurrent::run(WorkerThreads::pool(), [backupPath] { return BackupStore::verify(backupPath); })
+        .then(QCoreApplication::instance(),
+              [self = QPointer<BackupService>(this), backupPath](const VerifyReport &report) {
+                  if (self && self->m_catalog)
+                      self->m_catalog->recordVerification(backupPath, report);
+                  return report;
+              });
 }
 
 QFuture<Status> BackupService::remove(const QString &backupPath)
 {
-    return QtConcurrent::run([backupPath] { return BackupStore::remove(backupPath); });
+    return QtConcurrent::run(WorkerThreads::pool(), [backupPath] { return BackupStore::remove(backupPath); });
 }
 
 void BackupService::watch(const Stack &stack, const QString &root)

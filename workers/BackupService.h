@@ -41,6 +41,8 @@ public:
     std::shared_ptr<BackupJob> startBackup(const BackupRequest &request, QString *refusal);
     bool isRunning(const QString &stackId) const { return m_running.contains(stackId); }
     int runningCount() const { return int(m_running.size()); }
+    /// The backups running now.
+    QList<std::shared_ptr<BackupJob>> runningJobs() const;
 
     QFuture<VerifyReport> verify(const QString &backupPath);
     /// Deletes a backup folder (complete or not) and everything in it.

@@ -6,6 +6,7 @@
 #include "Futures.h"
 #include "ToolLocator.h"
 #include "ToolProcess.h"
+#include "WorkerThreads.h"
 
 #include <QDateTime>
 #include <QDir>
@@ -235,7 +236,7 @@ void runScript(State &s)
                 s.setStep(i, StepOutcome::State::Done);
     };
     std::atomic_bool scriptDone{false};
-    QFuture<void> watching = QtConcurrent::run([&s, &scriptDone] { watchLocks(s, scriptDone); });
+    QFuture<void> watching = QtConcurrent::run(WorkerThreads::pool(), [&s, &scriptDone] { watchLocks(s, scriptDone); });
     const auto outcome = runTool(
         QStringLiteral("bash"), {scriptPath}, env, s.cancel,
         [&](const QString &line) {
@@ -332,7 +333,7 @@ void runScript(State &s)
 
 void startScript(const std::shared_ptr<State> &state)
 {
-    (void)QtConcurrent::run([state] { runScript(*state); });
+    (void)QtConcurrent::run(WorkerThreads::pool(), [state] { runScript(*state); });
 }
 
 } // namespace
@@ -342,6 +343,10 @@ std::shared_ptr<RestoreJob> RestoreRunner::start(RestoreRun run)
     std::shared_ptr<RestoreJob> job(new RestoreJob, [](RestoreJob *j) { j->deleteLater(); });
     auto state = std::make_shared<State>();
     job->m_state = state;
+    WorkerThreads::cancelAtExit(state, [weak = std::weak_ptr<State>(state)] {
+        if (const std::shared_ptr<State> s = weak.lock())
+            s->cancel = true;
+    });
     state->job = job.get();
     state->run = std::move(run);
     const RestorePlan &plan = state->run.plan;
@@ -377,7 +382,7 @@ std::shared_ptr<RestoreJob> RestoreRunner::start(RestoreRun run)
         return job;
     }
 
-    QFuture<QString> prepared = QtConcurrent::run([state] { return prepare(*state); });
+    QFuture<QString> prepared = QtConcurrent::run(WorkerThreads::pool(), [state] { return prepare(*state); });
     whenReady(prepared, job.get(), [state](const QString &error) {
         if (!error.isEmpty())
             return state->finish(RestoreReport::Outcome::Refused, error);

@@ -2,6 +2,7 @@
 
 #include "ConnectionOpener.h"
 #include "RestorePlanner.h"
+#include "WorkerThreads.h"
 
 #include <QtConcurrent/QtConcurrentRun>
 
@@ -9,7 +10,7 @@ namespace lifeboat {
 
 QFuture<Result<InventoryPtr>> RestoreService::loadInventory(const QString &backupPath)
 {
-    return QtConcurrent::run([backupPath]() -> Result<InventoryPtr> {
+    return QtConcurrent::run(WorkerThreads::pool(), [backupPath]() -> Result<InventoryPtr> {
         std::atomic_bool never{false};
         auto inv = RestoreInventory::load(backupPath, never);
         if (!inv)
@@ -20,7 +21,7 @@ QFuture<Result<InventoryPtr>> RestoreService::loadInventory(const QString &backu
 
 QFuture<Result<RestorePlan>> RestoreService::plan(const PlanInput &input)
 {
-    return QtConcurrent::run([input]() -> Result<RestorePlan> {
+    return QtConcurrent::run(WorkerThreads::pool(), [input]() -> Result<RestorePlan> {
         if (!input.inventory)
             return Error{QStringLiteral("No backup loaded.")};
         ConnectionInfo server = input.target.connection();

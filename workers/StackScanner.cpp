@@ -1,6 +1,7 @@
 #include "StackScanner.h"
 
 #include "SupabaseConfigParser.h"
+#include "WorkerThreads.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -86,7 +87,7 @@ QList<Stack> StackScanner::scanBlocking(const QStringList &roots, int maxDepth)
 
 QFuture<QList<Stack>> StackScanner::scan(const QStringList &roots, int maxDepth)
 {
-    return QtConcurrent::run([roots, maxDepth] { return scanBlocking(roots, maxDepth); });
+    return QtConcurrent::run(WorkerThreads::pool(), [roots, maxDepth] { return scanBlocking(roots, maxDepth); });
 }
 
 } // namespace lifeboat

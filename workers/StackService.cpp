@@ -2,6 +2,7 @@
 
 #include "StackScanner.h"
 #include "StatusProbe.h"
+#include "WorkerThreads.h"
 
 #include <QSet>
 #include <QtConcurrent/QtConcurrentRun>
@@ -33,7 +34,7 @@ QFuture<QList<Stack>> StackService::loadStacks(const QStringList &extraRoots) co
     const QStringList roots = m_catalog->scanRoots() + extraRoots;
     const QStringList hidden = m_catalog->hiddenProjectDirs();
 
-    return QtConcurrent::run([profiles, projectDirs, roots, hidden] {
+    return QtConcurrent::run(WorkerThreads::pool(), [profiles, projectDirs, roots, hidden] {
         QList<Stack> stacks;
         QSet<QString> seenDirs(hidden.begin(), hidden.end());
         for (const QString &dir : projectDirs) {
@@ -60,11 +61,11 @@ QFuture<StackStatus> StackService::probe(const Stack &stack)
     if (stack.hasConfigError()) {
         return QtFuture::makeReadyFuture(StackStatus{StackStatus::State::ConfigError, stack.configError, 0});
     }
-    return m_secrets->readPassword(stack.id).then(QtFuture::Launch::Async,
-                                                  [stack](const SecretStore::ReadResult &stored) {
-        return StatusProbe::check(stack.connection, Credentials::forStack(stack, stored.password),
-                                  stack.wantedMajorVersion);
-    });
+    return m_secrets->readPassword(stack.id).then(
+        WorkerThreads::pool(), [stack](const SecretStore::ReadResult &stored) {
+            return StatusProbe::check(
+                stack.connection, Credentials::forStack(stack, stored.password), stack.wantedMajorVersion);
+        });
 }
 
 QFuture<SecretStore::WriteResult> StackService::addProfile(Stack profile, const std::optional<QString> &password)

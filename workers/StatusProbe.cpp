@@ -2,6 +2,7 @@
 
 #include "ConnectionOpener.h"
 #include "PgConnection.h"
+#include "WorkerThreads.h"
 
 #include <QtConcurrent/QtConcurrentRun>
 
@@ -71,8 +72,8 @@ QFuture<StackStatus> StatusProbe::probe(const ConnectionInfo &info,
                                         int wantedMajorVersion,
                                         int timeoutSeconds)
 {
-    return QtConcurrent::run(
-        [=] { return check(info, credentials, wantedMajorVersion, timeoutSeconds); });
+    return QtConcurrent::run(WorkerThreads::pool(),
+                             [=] { return check(info, credentials, wantedMajorVersion, timeoutSeconds); });
 }
 
 } // namespace lifeboat

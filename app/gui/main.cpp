@@ -1,13 +1,14 @@
 #include "AppInfo.h"
 #include "BackupService.h"
 #include "DesktopNotifier.h"
-#include "RunCatalog.h"
 #include "MainWindow.h"
+#include "RunCatalog.h"
 #include "SecretStore.h"
+#include "SettingsDialog.h"
 #include "StackCatalog.h"
 #include "StackService.h"
-#include "SettingsDialog.h"
 #include "StartupBackup.h"
+#include "TerminationSignals.h"
 #include "TrayController.h"
 
 #include <QApplication>
@@ -57,9 +58,10 @@ int main(int argc, char *argv[])
     lifeboat::DesktopNotifier notifier;
     lifeboat::MainWindow window(&service, &backups, parser.values(scan));
     lifeboat::TrayController tray(&window, &backups, &notifier);
-    // With a tray, closing the window leaves Lifeboat watching in the tray.
-    window.setKeepRunningInTray(tray.hasTray());
-    QApplication::setQuitOnLastWindowClosed(!tray.hasTray());
+    // A logout or `kill` stops what runs, records it, and quits, as File > Quit does.
+    lifeboat::TerminationSignals terminate;
+    QObject::connect(
+        &terminate, &lifeboat::TerminationSignals::received, &window, [&window] { window.quitApplication(false); });
 
     const bool startupMode = parser.isSet(startup);
     // A startup backup runs in the tray, or hidden where there is no tray.

@@ -1,6 +1,7 @@
 // The restore wizard, offscreen, against the real fixture: opened from History, every page
 // walked the way a person would, one table restored in place, the summary and its safety
-// backup. Saves screenshots of the pages for docs/.
+// backup; a restore that waits keeps the window painting and is cancelled by quitting.
+// Saves screenshots of the pages for docs/.
 #include "BackupHistoryModel.h"
 #include "BackupService.h"
 #include "BackupTestUtil.h"
@@ -19,11 +20,21 @@
 #include <QAction>
 #include <QApplication>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QLineEdit>
+#include <QMessageBox>
+#include <QMutex>
 #include <QPushButton>
 #include <QRadioButton>
 #include <QSettings>
 #include <QTemporaryDir>
+#include <QTimer>
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -197,4 +208,187 @@ TEST(RestoreWizardTest, ATrialRestoreIntoANewDatabaseNeedsNoSafetyBackup)
     ASSERT_TRUE(PgConnection::succeeded(r.get())) << PgConnection::resultError(r.get()).toStdString();
     EXPECT_EQ(PgConnection::value(r.get(), 0, 0), QStringLiteral("1"));
     EXPECT_GT(PgConnection::value(r.get(), 0, 1).toInt(), 0);
+}
+
+namespace {
+
+// public.tasks, half deleted since the backup, restored in place through the wizard while
+// another session holds the table: the restore's step waits there, as a long one would.
+class RestoreThatWaits : public ::testing::Test
+{
+protected:
+    void SetUp() override
+    {
+        QString error;
+        ASSERT_TRUE(fixture.setUp(&error)) << error.toStdString();
+        qputenv("PGPASSFILE", fixture.cluster().pgpassFile().toLocal8Bit());
+        const BackupResult backup = runBackup(requestFor(fixture, out.path()));
+        ASSERT_EQ(backup.outcome, BackupOutcome::Complete) << backup.message.toStdString();
+        ASSERT_TRUE(fixture.cluster().exec(QStringLiteral("DELETE FROM public.tasks WHERE id % 2 = 0")));
+        tasksBefore = taskCount(fixture);
+
+        catalog = std::make_unique<StackCatalog>(settings.filePath(QStringLiteral("lifeboat.conf")));
+        catalog->addProjectDir(fixture.projectDir());
+        service = std::make_unique<StackService>(catalog.get(), &secrets);
+        QSettings().setValue(QStringLiteral("stacks/lifeboat-demo/backup/root"), out.path());
+        runs = std::make_unique<RunCatalog>(settings.filePath(QStringLiteral("catalog.sqlite")));
+        backups = std::make_unique<BackupService>(runs.get());
+        window = std::make_unique<MainWindow>(service.get(), backups.get());
+        window->resize(1280, 860);
+        window->show();
+        ASSERT_TRUE(
+            waitUntil([&] { return window->selectedStack() && window->historyPane()->model()->rowCount() >= 1; }));
+        window->historyPane()->selectBackup(backup.path);
+        QObject::connect(
+            window.get(), &MainWindow::restoreWizardOpened, window.get(), [&](RestoreWizard *w) { wizard = w; });
+        window->restoreSelected();
+        ASSERT_NE(wizard, nullptr);
+        wizard->resize(900, 680);
+        // The wizard deletes itself once closed: keep what it reports.
+        QObject::connect(
+            wizard, &RestoreWizard::restoreFinished, window.get(), [&](const RestoreReport &r) { report = r; });
+
+        holder = PgConnection::open(fixture.cluster().connection(), fixture.cluster().password());
+        // Its own session: inside the holder's transaction pg_stat_activity stays as first read.
+        observer = PgConnection::open(fixture.cluster().connection(), fixture.cluster().password());
+        ASSERT_TRUE(PgConnection::succeeded(
+            holder.exec(QStringLiteral("BEGIN; LOCK TABLE public.tasks IN ACCESS SHARE MODE")).get()));
+    }
+    void TearDown() override
+    {
+        stopWatching = true;
+        if (watchdog.joinable())
+            watchdog.join();
+        window.reset();
+        QSettings().remove(QStringLiteral("stacks/lifeboat-demo"));
+        qunsetenv("PGPASSFILE");
+    }
+
+    // Walks the wizard to Run with public.tasks picked; returns once the restore waits.
+    // From here on a watchdog releases the table if the window stops answering for 15 s
+    // (`froze` says so), so a frozen window fails the test instead of hanging it.
+    void startRestoreThatWaits()
+    {
+        auto *heartbeat = new QTimer(window.get());
+        QObject::connect(heartbeat, &QTimer::timeout, window.get(), [this] { lastBeatMs = clock.elapsed(); });
+        heartbeat->start(100);
+        clock.start();
+        watchdog = std::thread([this] {
+            while (!stopWatching) {
+                std::this_thread::sleep_for(std::chrono::milliseconds(200));
+                if (clock.elapsed() - lastBeatMs > 15000 && !froze) {
+                    froze = true;
+                    releaseTheTable();
+                }
+            }
+        });
+        ASSERT_TRUE(waitUntil([&] { return wizard->backupReady(); }, 30000));
+        wizard->next();
+        ASSERT_TRUE(wizard->checklist()->setItemChecked(QStringLiteral("table:public.tasks"), true));
+        ASSERT_TRUE(waitUntil([&] { return !wizard->isPlanning() && wizard->plan().has_value(); }, 30000));
+        wizard->next();
+        ASSERT_TRUE(waitUntil([&] { return !wizard->isPlanning() && wizard->plan().has_value(); }, 30000));
+        wizard->next();
+        ASSERT_TRUE(waitUntil([&] { return wizard->currentPage()->isComplete(); }, 30000));
+        wizard->next(); // Run: the safety backup, then the step that waits
+        ASSERT_TRUE(waitUntil([&] { return froze || sessionsWaiting() == 1; }, 120000))
+            << "the restore never waited for the table";
+        ASSERT_FALSE(froze) << "the window froze while the restore ran";
+    }
+
+    int sessionsWaiting()
+    {
+        PgResultPtr r = observer.exec(QStringLiteral("SELECT count(*) FROM pg_stat_activity WHERE application_name = "
+                                                     "'lifeboat-restore' AND wait_event_type = 'Lock'"));
+        return PgConnection::value(r.get(), 0, 0).toInt();
+    }
+
+    void releaseTheTable()
+    {
+        QMutexLocker lock(&holderMutex);
+        holder.exec(QStringLiteral("ROLLBACK"));
+    }
+
+    SupabaseFixture fixture;
+    QTemporaryDir out, settings;
+    int tasksBefore = 0;
+    std::unique_ptr<StackCatalog> catalog;
+    SecretStore secrets;
+    std::unique_ptr<StackService> service;
+    std::unique_ptr<RunCatalog> runs;
+    std::unique_ptr<BackupService> backups;
+    std::unique_ptr<MainWindow> window;
+    RestoreWizard *wizard = nullptr;
+    std::optional<RestoreReport> report;
+    QMutex holderMutex; ///< the watchdog may release the table from its thread
+    PgConnection holder, observer;
+    QElapsedTimer clock;
+    std::atomic<qint64> lastBeatMs{0};
+    std::atomic_bool froze{false}, stopWatching{false};
+    std::thread watchdog;
+};
+
+} // namespace
+
+TEST_F(RestoreThatWaits, TheWindowKeepsPaintingWhileTheRestoreWaits)
+{
+    // Qt paints large areas on the global thread pool and waits for it; a restore holding
+    // every thread of that pool (two on a 2-core machine) froze the window for as long as
+    // its step waited.
+    startRestoreThatWaits();
+    ASSERT_FALSE(HasFatalFailure());
+    // Paint every window, whole, for a while as the step waits.
+    QElapsedTimer painting;
+    painting.start();
+    while (painting.elapsed() < 2000) {
+        window->grab();
+        wizard->grab();
+        QCoreApplication::processEvents();
+    }
+    EXPECT_FALSE(froze) << "the window froze while the restore waited";
+    EXPECT_EQ(sessionsWaiting(), 1) << "the step is still waiting";
+    saveScreenshot(*wizard, QStringLiteral("restore-5-waiting.png"));
+    wizard->cancelRestore();
+    ASSERT_TRUE(waitUntil([&] { return report.has_value(); }, 30000));
+    releaseTheTable();
+    EXPECT_EQ(report->outcome, RestoreReport::Outcome::Cancelled) << report->message.toStdString();
+    EXPECT_EQ(taskCount(fixture), tasksBefore);
+}
+
+TEST_F(RestoreThatWaits, QuittingAsksThenCancelsItAndTheTargetIsLeftAsItWas)
+{
+    QString question;
+    bool answered = false;
+    QTimer fallback;
+    fallback.setSingleShot(true);
+    QObject::connect(&fallback, &QTimer::timeout, qApp, [] { QCoreApplication::exit(7); });
+    fallback.start(180000);
+    QTimer::singleShot(0, qApp, [&] {
+        startRestoreThatWaits();
+        if (HasFatalFailure())
+            return QCoreApplication::exit(7);
+        // The tray's Quit (the window itself is blocked by the wizard).
+        QTimer::singleShot(200, [&] {
+            auto *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget());
+            ASSERT_TRUE(box) << "quitting asks first";
+            question = box->text();
+            saveScreenshot(*box, QStringLiteral("quit-while-restoring.png"));
+            for (QAbstractButton *b : box->buttons())
+                if (b->text() == QLatin1String("Cancel and quit")) {
+                    answered = true;
+                    b->click();
+                }
+        });
+        window->quitApplication(true);
+    });
+    const int code = QCoreApplication::exec();
+    releaseTheTable();
+    EXPECT_FALSE(froze) << "the window froze while the restore waited";
+    EXPECT_EQ(code, 0) << "Lifeboat did not quit once the restore had stopped";
+    EXPECT_TRUE(answered);
+    EXPECT_TRUE(question.startsWith(QStringLiteral("A restore into "))) << question.toStdString();
+    ASSERT_TRUE(report.has_value());
+    EXPECT_EQ(report->outcome, RestoreReport::Outcome::Cancelled) << report->message.toStdString();
+    EXPECT_TRUE(report->message.contains(QStringLiteral("rolled back"))) << report->message.toStdString();
+    EXPECT_EQ(taskCount(fixture), tasksBefore) << "the cancelled step changed the target";
 }

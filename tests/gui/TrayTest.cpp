@@ -15,6 +15,9 @@
 #include <QSignalSpy>
 #include <QSystemTrayIcon>
 #include <QTemporaryDir>
+#include <QTimer>
+
+#include <functional>
 
 #include <gtest/gtest.h>
 
@@ -65,4 +68,65 @@ TEST(Tray, ABackupFromTheTrayMenuEndsWithABalloonNamingTheStack)
     EXPECT_EQ(tray.trayIcon()->toolTip(), QStringLiteral("Lifeboat"));
     QSettings().remove(QStringLiteral("stacks/lifeboat-demo"));
     qunsetenv("PGPASSFILE");
+}
+
+namespace {
+
+// Runs the application's event loop (as main() does) until something quits it, or 10 s.
+// Returns exec()'s code: 0 when the application quit, 7 when nothing did.
+int runUntilQuit(const std::function<void()> &then)
+{
+    QTimer::singleShot(300, qApp, then);
+    QTimer fallback;
+    fallback.setSingleShot(true);
+    QObject::connect(&fallback, &QTimer::timeout, qApp, [] { QCoreApplication::exit(7); });
+    fallback.start(10000);
+    return QCoreApplication::exec();
+}
+
+QAction *quitIn(const QList<QAction *> &actions)
+{
+    for (QAction *a : actions)
+        if (a->text().remove(u'&') == QLatin1String("Quit"))
+            return a;
+    return nullptr;
+}
+
+} // namespace
+
+TEST(Tray, QuitQuitsWhileTheWindowIsOpenFromTheMenuAndFromTheTray)
+{
+    // With a tray, closing the window only hides it; Quit, from the window's File menu or the
+    // tray's menu, must still end Lifeboat, window open or not.
+    ASSERT_TRUE(waitUntil([] { return QSystemTrayIcon::isSystemTrayAvailable(); }, 10000))
+        << "run through with-tray.sh (Xvfb + trayer)";
+    QTemporaryDir settings;
+    StackCatalog catalog(settings.filePath(QStringLiteral("lifeboat.conf")));
+    SecretStore secrets;
+    StackService service(&catalog, &secrets);
+    BackupService backups;
+    for (const QString &from : {QStringLiteral("window"), QStringLiteral("tray")}) {
+        SCOPED_TRACE(from.toStdString());
+        MainWindow window(&service, &backups);
+        TrayController tray(&window, &backups, nullptr);
+        ASSERT_TRUE(tray.hasTray());
+        window.show();
+        ASSERT_TRUE(waitUntil([&] { return window.isVisible(); }));
+        QSignalSpy quitting(&window, &MainWindow::quitting);
+        const int code = runUntilQuit([&] {
+            QAction *quit = nullptr;
+            if (from == QLatin1String("window")) {
+                quit = quitIn(window.findChildren<QAction *>());
+            } else {
+                QMenu *menu = tray.trayIcon()->contextMenu();
+                emit menu->aboutToShow();
+                quit = quitIn(menu->actions());
+            }
+            if (quit)
+                quit->trigger();
+        });
+        EXPECT_EQ(code, 0) << "Quit left Lifeboat running";
+        EXPECT_EQ(quitting.count(), 1);
+        EXPECT_FALSE(window.isVisible());
+    }
 }
