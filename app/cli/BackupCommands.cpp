@@ -239,8 +239,8 @@ namespace {
 void startRun(const BackupRequest &req, bool asJson, bool tty, bool showLog, bool sendNotice)
 {
     {
-        std::signal(SIGINT, onSigint);
-        std::signal(SIGTERM, onSigint);
+        for (int signalNumber : {SIGINT, SIGTERM, SIGHUP})
+            std::signal(signalNumber, onSigint);
         std::shared_ptr<BackupJob> job = BackupEngine::start(req);
         auto *poll = new QTimer(job.get());
         QObject::connect(poll, &QTimer::timeout, job.get(), [raw = job.get()] {

@@ -151,8 +151,10 @@ void execute(const RestorePlan &plan, const Options &o, const Credentials &crede
         err() << "Backing up the target first (safety backup) ...\n";
         err().flush();
     });
-    // Ctrl-C: stop between steps or interrupt the running tool (its transaction rolls back).
-    std::signal(SIGINT, [](int) { g_interrupted = true; });
+    // Ctrl-C, `kill` or a closed terminal: stop between steps or interrupt the running tool
+    // (its transaction rolls back), then report.
+    for (int signalNumber : {SIGINT, SIGTERM, SIGHUP})
+        std::signal(signalNumber, [](int) { g_interrupted = true; });
     auto *poll = new QTimer(job.get());
     QObject::connect(poll, &QTimer::timeout, job.get(), [j = job.get()] {
         if (g_interrupted)

@@ -179,43 +179,64 @@ TEST_F(Restore, CancelInsideALongStepRollsItBackPromptly)
     EXPECT_EQ(differences(before, fingerprintOf(source.cluster())), QStringList());
 }
 
-TEST_F(Restore, AKilledCliTakesItsRestoreWithItAndTheTargetStaysAsItWas)
-{
-    // lifeboat-cli killed (kill -9, a closed terminal) in the middle of a step: its psql must
-    // not go on changing the target unwatched once what held it back is gone.
-    ASSERT_TRUE(exec(QStringLiteral("DELETE FROM public.tasks WHERE id % 2 = 0")));
-    const Fingerprint before = fingerprintOf(source.cluster());
-    PgConnection holder = PgConnection::open(source.cluster().connection(), source.cluster().password());
-    // SHARE mode holds back the rows' INSERTs. (Appending rows makes psql print nothing: a psql
-    // that writes a notice to the dead CLI's pipe dies of SIGPIPE anyway.)
-    PgResultPtr lock = holder.exec(QStringLiteral("BEGIN; LOCK TABLE public.tasks IN SHARE MODE"));
-    ASSERT_TRUE(PgConnection::succeeded(lock.get()));
-    const PgConnection watch = source.cluster().connect();
-    auto restoreSessions = [&](const QString &extra) {
-        PgResultPtr r = watch.exec(QStringLiteral("SELECT count(*) FROM pg_stat_activity WHERE application_name = "
-                                                  "'lifeboat-restore' %1")
-                                       .arg(extra));
-        return PgConnection::value(r.get(), 0, 0).toInt();
-    };
+namespace {
 
+// lifeboat-cli restoring public.tasks' rows in place while another session holds the table
+// in SHARE mode, which holds back the rows' INSERTs. (Appending rows makes psql print
+// nothing: a psql that writes a notice to a dead CLI's pipe dies of SIGPIPE anyway.)
+class CliRestoreThatWaits : public Restore
+{
+protected:
+    void SetUp() override
+    {
+        Restore::SetUp();
+        ASSERT_FALSE(HasFatalFailure());
+        ASSERT_TRUE(exec(QStringLiteral("DELETE FROM public.tasks WHERE id % 2 = 0")));
+        before = fingerprintOf(source.cluster());
+        holder = PgConnection::open(source.cluster().connection(), source.cluster().password());
+        ASSERT_TRUE(
+            PgConnection::succeeded(holder.exec(QStringLiteral("BEGIN; LOCK TABLE public.tasks IN SHARE MODE")).get()));
+        watch = source.cluster().connect();
+
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("PGPASSFILE"), source.cluster().pgpassFile());
+        cli.setProcessEnvironment(env);
+        cli.start(QStringLiteral(LIFEBOAT_CLI_PATH),
+                  {QStringLiteral("restore"),
+                   backup.path,
+                   QStringLiteral("--project"),
+                   source.projectDir(),
+                   QStringLiteral("--only"),
+                   QStringLiteral("data:public.tasks"),
+                   QStringLiteral("--conflict"),
+                   QStringLiteral("append"),
+                   QStringLiteral("--no-safety-backup"),
+                   QStringLiteral("--yes")});
+        ASSERT_TRUE(cli.waitForStarted());
+        ASSERT_TRUE(
+            waitUntil([&] { return restoreSessions(QStringLiteral("AND wait_event_type = 'Lock'")) == 1; }, 30000))
+            << cli.readAllStandardError().toStdString();
+    }
+
+    int restoreSessions(const QString &extra) const
+    {
+        PgResultPtr r = watch.exec(
+            QStringLiteral("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'lifeboat-restore' %1")
+                .arg(extra));
+        return PgConnection::value(r.get(), 0, 0).toInt();
+    }
+
+    Fingerprint before;
+    PgConnection holder, watch;
     QProcess cli;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert(QStringLiteral("PGPASSFILE"), source.cluster().pgpassFile());
-    cli.setProcessEnvironment(env);
-    cli.start(QStringLiteral(LIFEBOAT_CLI_PATH),
-              {QStringLiteral("restore"),
-               backup.path,
-               QStringLiteral("--project"),
-               source.projectDir(),
-               QStringLiteral("--only"),
-               QStringLiteral("data:public.tasks"),
-               QStringLiteral("--conflict"),
-               QStringLiteral("append"),
-               QStringLiteral("--no-safety-backup"),
-               QStringLiteral("--yes")});
-    ASSERT_TRUE(cli.waitForStarted());
-    ASSERT_TRUE(waitUntil([&] { return restoreSessions(QStringLiteral("AND wait_event_type = 'Lock'")) == 1; }, 30000))
-        << cli.readAllStandardError().toStdString();
+};
+
+} // namespace
+
+TEST_F(CliRestoreThatWaits, AKilledCliTakesItsRestoreWithItAndTheTargetStaysAsItWas)
+{
+    // lifeboat-cli killed (kill -9) in the middle of a step: its psql must not go on
+    // changing the target unwatched once what held it back is gone.
     ::kill(pid_t(cli.processId()), SIGKILL);
     cli.waitForFinished();
 
@@ -225,6 +246,22 @@ TEST_F(Restore, AKilledCliTakesItsRestoreWithItAndTheTargetStaysAsItWas)
     holder.exec(QStringLiteral("ROLLBACK"));
     EXPECT_TRUE(waitUntil([&] { return restoreSessions({}) == 0; }, 10000));
     QThread::msleep(500);
+    EXPECT_EQ(differences(before, fingerprintOf(source.cluster())), QStringList());
+}
+
+TEST_F(CliRestoreThatWaits, ATerminatedCliCancelsItsRestoreAndSaysSo)
+{
+    // SIGTERM (`kill`, a logout) or SIGHUP (a closed terminal) is a request to stop, as
+    // Ctrl-C is: the running step is interrupted at once, its transaction rolls back, and
+    // the CLI says how the restore ended before it exits.
+    ::kill(pid_t(cli.processId()), SIGTERM);
+    ASSERT_TRUE(cli.waitForFinished(10000)) << "the CLI went on waiting";
+    const QString out = QString::fromUtf8(cli.readAllStandardOutput());
+    EXPECT_EQ(cli.exitStatus(), QProcess::NormalExit);
+    EXPECT_EQ(cli.exitCode(), 130) << "cancelled";
+    EXPECT_TRUE(out.contains(QStringLiteral("Restore did not complete: Cancelled during step"))) << out.toStdString();
+    EXPECT_TRUE(waitUntil([&] { return restoreSessions({}) == 0; }, 10000)) << "its session outlived it";
+    holder.exec(QStringLiteral("ROLLBACK"));
     EXPECT_EQ(differences(before, fingerprintOf(source.cluster())), QStringList());
 }
 
