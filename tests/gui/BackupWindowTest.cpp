@@ -6,6 +6,7 @@
 #include "BackupService.h"
 #include "BackupStore.h"
 #include "BackupTestUtil.h"
+#include "BackupWindowFixture.h"
 #include "GuiTestUtil.h"
 #include "HistoryPane.h"
 #include "MainWindow.h"
@@ -19,7 +20,6 @@
 #include "StackStatus.h"
 #include "StackTableModel.h"
 #include "SupabaseFixture.h"
-#include "TerminationSignals.h"
 #include "TestUtil.h"
 
 #include <QAbstractItemModelTester>
@@ -32,7 +32,6 @@
 #include <QFileInfo>
 #include <QLabel>
 #include <QLockFile>
-#include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
@@ -46,113 +45,12 @@
 
 #include <algorithm>
 #include <atomic>
-#include <csignal>
-#include <functional>
 #include <thread>
-
-#include <unistd.h>
 
 #include <gtest/gtest.h>
 
 using namespace lifeboat;
 using namespace lifeboat::test;
-
-namespace {
-
-QAction *action(QWidget &w, const QString &text)
-{
-    for (QAction *a : w.findChildren<QAction *>())
-        if (a->text() == text)
-            return a;
-    return nullptr;
-}
-
-class BackupWindowTest : public ::testing::Test
-{
-protected:
-    void SetUp() override
-    {
-        QString error;
-        ASSERT_TRUE(fixture.setUp(&error)) << error.toStdString();
-        qputenv("PGPASSFILE", fixture.cluster().pgpassFile().toLocal8Bit());
-        catalog = std::make_unique<StackCatalog>(settings.filePath(QStringLiteral("lifeboat.conf")));
-        catalog->addProjectDir(fixture.projectDir());
-        service = std::make_unique<StackService>(catalog.get(), &secrets);
-        // Backups of this test go to a temp root, as if chosen in the sheet.
-        QSettings().setValue(QStringLiteral("stacks/lifeboat-demo/backup/root"), out.path());
-        QSettings().setValue(QStringLiteral("stacks/lifeboat-demo/backup/storageDir"), fixture.storageDir());
-        runs = std::make_unique<RunCatalog>(settings.filePath(QStringLiteral("catalog.sqlite")));
-        backups = std::make_unique<BackupService>(runs.get());
-        window = std::make_unique<MainWindow>(service.get(), backups.get());
-        window->resize(1280, 860);
-        window->show();
-        ASSERT_TRUE(waitUntil([&] { return window->stackModel()->rowCount() == 1 && window->selectedStack(); }));
-    }
-    void TearDown() override
-    {
-        window.reset();
-        QSettings().remove(QStringLiteral("retention"));
-        QSettings().remove(QStringLiteral("defaults"));
-        QSettings().remove(QStringLiteral("stacks/lifeboat-demo"));
-        qunsetenv("PGPASSFILE");
-    }
-
-    // Clicks "Back up now" and accepts the sheet as it comes up.
-    void clickBackUpNow()
-    {
-        QTimer::singleShot(100, [] {
-            auto *dialog = qobject_cast<QDialog *>(QApplication::activeModalWidget());
-            ASSERT_TRUE(dialog) << "the backup sheet opens";
-            saveScreenshot(*dialog, QStringLiteral("backup-sheet.png"));
-            dialog->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok)->click();
-        });
-        action(*window, QStringLiteral("Back up now"))->trigger();
-    }
-
-    // `lifeboat-cli backup --project` of the fixture, with no option but the components: as a
-    // startup hook runs it, so the stack's saved choices decide the rest.
-    int cliBackup(const QString &components, QByteArray *so, QByteArray *se)
-    {
-        return runProgram(QStringLiteral(LIFEBOAT_CLI_PATH),
-                          {QStringLiteral("backup"), QStringLiteral("--project"), fixture.projectDir(),
-                           QStringLiteral("--components"), components},
-                          so,
-                          se);
-    }
-
-    BackupProgressWidget *waitForPanel()
-    {
-        EXPECT_TRUE(waitUntil([&] { return !window->progressWidgets().isEmpty(); }));
-        return window->progressWidgets().isEmpty() ? nullptr : window->progressWidgets().first();
-    }
-
-    // Adds public.bulk (600,000 rows: seconds of CSV export), clicks "Back up now" and returns
-    // the progress panel.
-    BackupProgressWidget *backUpABulkTable()
-    {
-        QString error;
-        EXPECT_TRUE(fixture.cluster().exec(QStringLiteral("SET ROLE postgres; CREATE TABLE public.bulk AS SELECT g, "
-                                                          "repeat(md5(g::text), 8) FROM generate_series(1, 600000) g"),
-                                           &error))
-            << error.toStdString();
-        clickBackUpNow();
-        return waitForPanel();
-    }
-
-    // One backup ended, cancelled, and its folder is marked so.
-    void expectOneCancelledBackup(const QSignalSpy &finished);
-
-    SupabaseFixture fixture;
-    QTemporaryDir settings, out;
-    std::unique_ptr<StackCatalog> catalog;
-    SecretStore secrets;
-    std::unique_ptr<StackService> service;
-    std::unique_ptr<RunCatalog> runs;
-    std::unique_ptr<BackupService> backups;
-    std::unique_ptr<MainWindow> window;
-};
-
-} // namespace
 
 TEST_F(BackupWindowTest, BackUpNowFillsEveryBarAndAddsACompleteRow)
 {
@@ -578,106 +476,4 @@ TEST_F(BackupWindowTest, TwoStacksBackUpAtOnceAndClosingHidesIntoTheTray)
     EXPECT_FALSE(window->isVisible()) << "hidden, still running";
     EXPECT_FALSE(QCoreApplication::closingDown());
     QSettings().remove(QStringLiteral("stacks/second"));
-}
-
-namespace {
-
-// Runs the application's event loop (as main() does), `drive` first, until something quits
-// it or `timeoutMs` pass. Returns exec()'s code: 0 when the application quit, 7 on timeout.
-int runUntilQuit(const std::function<void()> &drive, int timeoutMs = 120000)
-{
-    QTimer::singleShot(0, qApp, drive);
-    QTimer fallback;
-    fallback.setSingleShot(true);
-    QObject::connect(&fallback, &QTimer::timeout, qApp, [] { QCoreApplication::exit(7); });
-    fallback.start(timeoutMs);
-    return QCoreApplication::exec();
-}
-
-// Answers the question quitting asks with the button labelled `answer`; keeps its text.
-void answerQuitQuestion(const QString &answer, QString *text, const QString &screenshot = {})
-{
-    QTimer::singleShot(200, [=] {
-        auto *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget());
-        ASSERT_TRUE(box) << "quitting asks first";
-        *text = box->text() + u'\n' + box->informativeText();
-        if (!screenshot.isEmpty())
-            saveScreenshot(*box, screenshot);
-        for (QAbstractButton *b : box->buttons())
-            if (b->text() == answer)
-                return b->click();
-        ADD_FAILURE() << "no button " << answer.toStdString();
-        box->reject();
-    });
-}
-
-} // namespace
-
-void BackupWindowTest::expectOneCancelledBackup(const QSignalSpy &finished)
-{
-    ASSERT_EQ(finished.count(), 1);
-    EXPECT_EQ(finished.first().first().value<BackupResult>().outcome, BackupOutcome::Cancelled);
-    const QStringList folders
-        = QDir(out.filePath(QStringLiteral("lifeboat-demo"))).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
-    ASSERT_EQ(folders.size(), 1) << folders.join(u' ').toStdString();
-    EXPECT_TRUE(folders.first().endsWith(QStringLiteral(".cancelled"))) << folders.first().toStdString();
-}
-
-TEST_F(BackupWindowTest, QuittingDuringABackupAsksThenCancelsItRecordsItAndQuits)
-{
-    QSignalSpy finished(window.get(), &MainWindow::backupFinished);
-    QSignalSpy quitting(window.get(), &MainWindow::quitting);
-    QString firstQuestion, secondQuestion, saidWhileStopping;
-    bool stillRunningAfterKeep = false;
-    QObject::connect(backups.get(), &BackupService::backupFinished, window.get(), [&] {
-        saidWhileStopping = window->messageBar()->text();
-    });
-    const int code = runUntilQuit([&] {
-        BackupProgressWidget *panel = backUpABulkTable();
-        ASSERT_TRUE(panel);
-        ASSERT_TRUE(waitUntil([&] { return panel->overallBar()->value() > 0; }, 60000));
-        // File > Quit: "Keep running" leaves the backup alone.
-        answerQuitQuestion(QStringLiteral("Keep running"), &firstQuestion, QStringLiteral("quit-while-backing-up.png"));
-        action(*window, QStringLiteral("&Quit"))->trigger();
-        stillRunningAfterKeep = backups->isRunning(QStringLiteral("lifeboat-demo")) && finished.isEmpty();
-        // Closing the window (no tray here) is quitting too: "Cancel and quit".
-        answerQuitQuestion(QStringLiteral("Cancel and quit"), &secondQuestion);
-        window->close();
-    });
-    EXPECT_EQ(code, 0) << "Lifeboat did not quit once the backup had stopped";
-    EXPECT_EQ(quitting.count(), 1);
-    EXPECT_TRUE(firstQuestion.contains(QStringLiteral("A backup of \u201clifeboat-demo\u201d is running")))
-        << firstQuestion.toStdString();
-    EXPECT_TRUE(stillRunningAfterKeep) << "Keep running stopped the backup";
-    EXPECT_EQ(secondQuestion, firstQuestion);
-
-    // The backup ended as cancelled before the quit, on disk and in the catalog.
-    expectOneCancelledBackup(finished);
-    const QList<RunCatalog::Run> recorded = runs->runs(QStringLiteral("lifeboat-demo"));
-    ASSERT_EQ(recorded.size(), 1);
-    EXPECT_EQ(recorded.first().outcome, QStringLiteral("cancelled"));
-    EXPECT_TRUE(
-        saidWhileStopping.contains(QStringLiteral("Stopping a backup of \u201clifeboat-demo\u201d before quitting")))
-        << saidWhileStopping.toStdString();
-}
-
-TEST_F(BackupWindowTest, SigtermDuringABackupCancelsItAndQuitsWithoutAsking)
-{
-    // As main() wires it: a logout's SIGTERM ends a running backup cleanly, then Lifeboat.
-    TerminationSignals terminate;
-    ASSERT_TRUE(terminate.isActive());
-    QObject::connect(
-        &terminate, &TerminationSignals::received, window.get(), [this] { window->quitApplication(false); });
-    QSignalSpy finished(window.get(), &MainWindow::backupFinished);
-    bool asked = false;
-    const int code = runUntilQuit([&] {
-        BackupProgressWidget *panel = backUpABulkTable();
-        ASSERT_TRUE(panel);
-        ASSERT_TRUE(waitUntil([&] { return panel->overallBar()->value() > 0; }, 60000));
-        QTimer::singleShot(200, [&] { asked = QApplication::activeModalWidget() != nullptr; });
-        ::kill(::getpid(), SIGTERM);
-    });
-    EXPECT_EQ(code, 0) << "Lifeboat did not quit on SIGTERM";
-    EXPECT_FALSE(asked) << "a signal does not wait for an answer";
-    expectOneCancelledBackup(finished);
 }

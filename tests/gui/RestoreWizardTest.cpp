@@ -359,29 +359,26 @@ TEST_F(RestoreThatWaits, QuittingAsksThenCancelsItAndTheTargetIsLeftAsItWas)
 {
     QString question;
     bool answered = false;
-    QTimer fallback;
-    fallback.setSingleShot(true);
-    QObject::connect(&fallback, &QTimer::timeout, qApp, [] { QCoreApplication::exit(7); });
-    fallback.start(180000);
-    QTimer::singleShot(0, qApp, [&] {
-        startRestoreThatWaits();
-        if (HasFatalFailure())
-            return QCoreApplication::exit(7);
-        // The tray's Quit (the window itself is blocked by the wizard).
-        QTimer::singleShot(200, [&] {
-            auto *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget());
-            ASSERT_TRUE(box) << "quitting asks first";
-            question = box->text();
-            saveScreenshot(*box, QStringLiteral("quit-while-restoring.png"));
-            for (QAbstractButton *b : box->buttons())
-                if (b->text() == QLatin1String("Cancel and quit")) {
-                    answered = true;
-                    b->click();
-                }
-        });
-        window->quitApplication(true);
-    });
-    const int code = QCoreApplication::exec();
+    const int code = runUntilQuit(
+        [&] {
+            startRestoreThatWaits();
+            if (HasFatalFailure())
+                return QCoreApplication::exit(7);
+            // The tray's Quit (the window itself is blocked by the wizard).
+            QTimer::singleShot(200, [&] {
+                auto *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget());
+                ASSERT_TRUE(box) << "quitting asks first";
+                question = box->text();
+                saveScreenshot(*box, QStringLiteral("quit-while-restoring.png"));
+                for (QAbstractButton *b : box->buttons())
+                    if (b->text() == QLatin1String("Cancel and quit")) {
+                        answered = true;
+                        b->click();
+                    }
+            });
+            window->quitApplication(true);
+        },
+        180000);
     releaseTheTable();
     EXPECT_FALSE(froze) << "the window froze while the restore waited";
     EXPECT_EQ(code, 0) << "Lifeboat did not quit once the restore had stopped";

@@ -1,6 +1,7 @@
 // Runs on Xvfb with trayer as the system tray (support/with-tray.sh): the tray icon, its
 // menu, and the balloon that says how a backup ended.
 #include "BackupService.h"
+#include "GuiTestUtil.h"
 #include "MainWindow.h"
 #include "SecretStore.h"
 #include "StackCatalog.h"
@@ -15,9 +16,6 @@
 #include <QSignalSpy>
 #include <QSystemTrayIcon>
 #include <QTemporaryDir>
-#include <QTimer>
-
-#include <functional>
 
 #include <gtest/gtest.h>
 
@@ -72,18 +70,6 @@ TEST(Tray, ABackupFromTheTrayMenuEndsWithABalloonNamingTheStack)
 
 namespace {
 
-// Runs the application's event loop (as main() does) until something quits it, or 10 s.
-// Returns exec()'s code: 0 when the application quit, 7 when nothing did.
-int runUntilQuit(const std::function<void()> &then)
-{
-    QTimer::singleShot(300, qApp, then);
-    QTimer fallback;
-    fallback.setSingleShot(true);
-    QObject::connect(&fallback, &QTimer::timeout, qApp, [] { QCoreApplication::exit(7); });
-    fallback.start(10000);
-    return QCoreApplication::exec();
-}
-
 QAction *quitIn(const QList<QAction *> &actions)
 {
     for (QAction *a : actions)
@@ -113,18 +99,20 @@ TEST(Tray, QuitQuitsWhileTheWindowIsOpenFromTheMenuAndFromTheTray)
         window.show();
         ASSERT_TRUE(waitUntil([&] { return window.isVisible(); }));
         QSignalSpy quitting(&window, &MainWindow::quitting);
-        const int code = runUntilQuit([&] {
-            QAction *quit = nullptr;
-            if (from == QLatin1String("window")) {
-                quit = quitIn(window.findChildren<QAction *>());
-            } else {
-                QMenu *menu = tray.trayIcon()->contextMenu();
-                emit menu->aboutToShow();
-                quit = quitIn(menu->actions());
-            }
-            if (quit)
-                quit->trigger();
-        });
+        const int code = runUntilQuit(
+            [&] {
+                QAction *quit = nullptr;
+                if (from == QLatin1String("window")) {
+                    quit = quitIn(window.findChildren<QAction *>());
+                } else {
+                    QMenu *menu = tray.trayIcon()->contextMenu();
+                    emit menu->aboutToShow();
+                    quit = quitIn(menu->actions());
+                }
+                if (quit)
+                    quit->trigger();
+            },
+            10000);
         EXPECT_EQ(code, 0) << "Quit left Lifeboat running";
         EXPECT_EQ(quitting.count(), 1);
         EXPECT_FALSE(window.isVisible());
