@@ -2,14 +2,15 @@
 // walked the way a person would, one table restored in place, the summary and its safety
 // backup; a restore that waits keeps the window painting and is cancelled by quitting.
 // Saves screenshots of the pages for docs/.
+#include "RestoreWizard.h"
 #include "BackupHistoryModel.h"
 #include "BackupService.h"
 #include "BackupTestUtil.h"
+#include "BackupWindowFixture.h"
 #include "GuiTestUtil.h"
 #include "HistoryPane.h"
 #include "MainWindow.h"
 #include "RestoreChecklistModel.h"
-#include "RestoreWizard.h"
 #include "RunCatalog.h"
 #include "SecretStore.h"
 #include "StackCatalog.h"
@@ -214,30 +215,20 @@ namespace {
 
 // public.tasks, half deleted since the backup, restored in place through the wizard while
 // another session holds the table: the restore's step waits there, as a long one would.
-class RestoreThatWaits : public ::testing::Test
+class RestoreThatWaits : public BackupWindowTest
 {
 protected:
     void SetUp() override
     {
-        QString error;
-        ASSERT_TRUE(fixture.setUp(&error)) << error.toStdString();
-        qputenv("PGPASSFILE", fixture.cluster().pgpassFile().toLocal8Bit());
+        BackupWindowTest::SetUp();
+        ASSERT_FALSE(HasFatalFailure());
         const BackupResult backup = runBackup(requestFor(fixture, out.path()));
         ASSERT_EQ(backup.outcome, BackupOutcome::Complete) << backup.message.toStdString();
         ASSERT_TRUE(fixture.cluster().exec(QStringLiteral("DELETE FROM public.tasks WHERE id % 2 = 0")));
         tasksBefore = taskCount(fixture);
 
-        catalog = std::make_unique<StackCatalog>(settings.filePath(QStringLiteral("lifeboat.conf")));
-        catalog->addProjectDir(fixture.projectDir());
-        service = std::make_unique<StackService>(catalog.get(), &secrets);
-        QSettings().setValue(QStringLiteral("stacks/lifeboat-demo/backup/root"), out.path());
-        runs = std::make_unique<RunCatalog>(settings.filePath(QStringLiteral("catalog.sqlite")));
-        backups = std::make_unique<BackupService>(runs.get());
-        window = std::make_unique<MainWindow>(service.get(), backups.get());
-        window->resize(1280, 860);
-        window->show();
-        ASSERT_TRUE(
-            waitUntil([&] { return window->selectedStack() && window->historyPane()->model()->rowCount() >= 1; }));
+        window->refreshHistory();
+        ASSERT_TRUE(waitUntil([&] { return window->historyPane()->model()->rowOf(backup.path) >= 0; }));
         window->historyPane()->selectBackup(backup.path);
         QObject::connect(
             window.get(), &MainWindow::restoreWizardOpened, window.get(), [&](RestoreWizard *w) { wizard = w; });
@@ -259,9 +250,7 @@ protected:
         stopWatching = true;
         if (watchdog.joinable())
             watchdog.join();
-        window.reset();
-        QSettings().remove(QStringLiteral("stacks/lifeboat-demo"));
-        qunsetenv("PGPASSFILE");
+        BackupWindowTest::TearDown();
     }
 
     // Walks the wizard to Run with public.tasks picked; returns once the restore waits.
@@ -309,15 +298,7 @@ protected:
         holder.exec(QStringLiteral("ROLLBACK"));
     }
 
-    SupabaseFixture fixture;
-    QTemporaryDir out, settings;
     int tasksBefore = 0;
-    std::unique_ptr<StackCatalog> catalog;
-    SecretStore secrets;
-    std::unique_ptr<StackService> service;
-    std::unique_ptr<RunCatalog> runs;
-    std::unique_ptr<BackupService> backups;
-    std::unique_ptr<MainWindow> window;
     RestoreWizard *wizard = nullptr;
     std::optional<RestoreReport> report;
     QMutex holderMutex; ///< the watchdog may release the table from its thread
