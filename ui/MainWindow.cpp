@@ -224,6 +224,29 @@ void MainWindow::createActions()
     m_removeAction->setEnabled(false);
 }
 
+void MainWindow::bringToFront()
+{
+    if (isMinimized())
+        showNormal();
+    else
+        show();
+    raise();
+    activateWindow();
+}
+
+void MainWindow::addScanRoots(const QStringList &roots)
+{
+    bool added = false;
+    for (const QString &root : roots) {
+        if (!m_extraRoots.contains(root)) {
+            m_extraRoots << root;
+            added = true;
+        }
+    }
+    if (added)
+        refresh();
+}
+
 void MainWindow::refresh()
 {
     whenReady(m_service->loadStacks(m_extraRoots), this, [this](const QList<Stack> &stacks) {

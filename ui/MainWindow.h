@@ -49,6 +49,8 @@ public:
     void selectStack(const QString &stackId);
     /// With a tray icon, closing the window hides it and Lifeboat keeps running.
     void setKeepRunningInTray(bool keep) { m_keepRunningInTray = keep; }
+    /// True from the moment Quit was agreed to.
+    bool isQuitting() const { return m_quit != QuitState::Running; }
 
 public slots:
     /// Opens the backup sheet for the selected stack.
@@ -73,6 +75,10 @@ public slots:
     /// it has stopped, so nothing is left half-written or half-restored unrecorded. Asked a
     /// second time without `ask` while stopping, it quits at once.
     void quitApplication(bool ask = true);
+    /// Shows the window on top (a second start of Lifeboat asks for it).
+    void bringToFront();
+    /// Also looks for projects below `roots` (not remembered), then refreshes.
+    void addScanRoots(const QStringList &roots);
 
 protected:
     void closeEvent(QCloseEvent *event) override;

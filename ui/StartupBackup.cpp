@@ -63,8 +63,12 @@ void StartupBackup::waitForUp()
     whenReady(m_stacks->probe(m_stack), this, [this](const StackStatus &status) {
         if (status.state == StackStatus::State::Up) {
             connect(m_backups, &BackupService::backupFinished, this, [this](const QString &id, const BackupResult &r) {
-                if (id == m_stack.id)
-                    emit finished(r.outcome == BackupOutcome::Complete ? 0 : 1);
+                if (id != m_stack.id)
+                    return;
+                if (r.outcome == BackupOutcome::Complete)
+                    emit finished(0, tr("Backed up %1 to %2").arg(m_stack.name, r.path));
+                else
+                    emit finished(1, r.message);
             });
             m_window->startBackup(m_stack);
             return;
@@ -91,7 +95,7 @@ void StartupBackup::giveUp(const QString &message, int exitCode)
         m_tray->notifyFinished(m_stack.name.isEmpty() ? tr("the stack") : m_stack.name, r);
     else
         m_window->messageBar()->showMessage(MessageBar::Kind::Error, message);
-    emit finished(exitCode);
+    emit finished(exitCode, message);
 }
 
 } // namespace lifeboat

@@ -28,7 +28,8 @@ public:
 
 signals:
     /// 0: backup complete; 1: failed, cancelled or the stack never came up; 2: no such stack.
-    void finished(int exitCode);
+    /// `message` says where the backup went or why there is none.
+    void finished(int exitCode, const QString &message);
 
 private:
     void resolve(const QList<Stack> &stacks, const QString &spec);

@@ -5,6 +5,7 @@
 #include "RunCatalog.h"
 #include "SecretStore.h"
 #include "SettingsDialog.h"
+#include "SingleInstance.h"
 #include "StackCatalog.h"
 #include "StackService.h"
 #include "StartupBackup.h"
@@ -13,9 +14,84 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QFileInfo>
+#include <QJsonArray>
 #include <QTimer>
 
 #include <csignal>
+#include <cstdio>
+
+namespace {
+
+// A folder named on the command line, made absolute: the running Lifeboat has another
+// working folder. Anything else (a stack id or name) is passed as it is.
+QString absoluteIfFolder(const QString &arg)
+{
+    const QFileInfo info(arg);
+    return info.isDir() ? info.absoluteFilePath() : arg;
+}
+
+// What a later start of Lifeboat asks of the running one, and its answer.
+void serve(lifeboat::SingleInstance &instance,
+           quint64 id,
+           const QJsonObject &request,
+           lifeboat::MainWindow &window,
+           const std::function<lifeboat::StartupBackup *()> &newStartupBackup)
+{
+    using Answer = lifeboat::SingleInstance::Answer;
+    const qint64 pid = QCoreApplication::applicationPid();
+    if (window.isQuitting()) {
+        instance.answer(id,
+                        {1,
+                         QCoreApplication::translate("main",
+                                                     "Lifeboat (process %1) is quitting: start it again once it "
+                                                     "has gone.")
+                             .arg(pid)});
+        return;
+    }
+    QStringList roots;
+    for (const QJsonValue &root : request.value(QStringLiteral("scan")).toArray())
+        roots << root.toString();
+    window.addScanRoots(roots);
+
+    const QString action = request.value(QStringLiteral("action")).toString();
+    if (action == QLatin1String("startup-backup")) {
+        const QString stack = request.value(QStringLiteral("stack")).toString();
+        lifeboat::StartupBackup *startup = newStartupBackup();
+        const bool waitForIt = request.value(QStringLiteral("wait_for_result")).toBool();
+        QObject::connect(
+            startup,
+            &lifeboat::StartupBackup::finished,
+            &instance,
+            [&instance, id, waitForIt, startup, pid](int code, const QString &message) {
+                if (waitForIt)
+                    instance.answer(id, {code, QStringLiteral("Lifeboat (process %1): %2").arg(pid).arg(message)});
+                startup->deleteLater();
+            });
+        startup->start(stack, request.value(QStringLiteral("wait")).toInt(120));
+        if (!waitForIt)
+            instance.answer(id,
+                            {0,
+                             QCoreApplication::translate("main",
+                                                         "Lifeboat already runs (process %1): it "
+                                                         "backs up %2 once it is up.")
+                                 .arg(pid)
+                                 .arg(stack)});
+        return;
+    }
+    if (action == QLatin1String("show")) {
+        window.bringToFront();
+        instance.answer(
+            id,
+            {0,
+             QCoreApplication::translate("main", "Lifeboat already runs (process %1): its window is in front.")
+                 .arg(pid)});
+        return;
+    }
+    instance.answer(id, Answer{0, QCoreApplication::translate("main", "Lifeboat already runs (process %1).").arg(pid)});
+}
+
+} // namespace
 
 int main(int argc, char *argv[])
 {
@@ -49,6 +125,42 @@ int main(int argc, char *argv[])
                                     QCoreApplication::translate("main", "Start in the tray without the window."));
     parser.addOptions({startup, quitWhenDone, wait, hidden});
     parser.process(app);
+    const bool startupMode = parser.isSet(startup);
+    // A startup backup runs in the tray, or hidden where there is no tray.
+    const bool toTray = parser.isSet(hidden) || lifeboat::SettingsDialog::startInTray();
+
+    // One Lifeboat per user: a later start hands its request to the running one and exits.
+    lifeboat::SingleInstance instance;
+    const lifeboat::SingleInstance::Role role = instance.claim();
+    if (role == lifeboat::SingleInstance::Role::Later) {
+        QJsonArray roots;
+        for (const QString &root : parser.values(scan))
+            roots.append(absoluteIfFolder(root));
+        QJsonObject request{{QStringLiteral("scan"), roots}};
+        if (startupMode) {
+            request.insert(QStringLiteral("action"), QStringLiteral("startup-backup"));
+            request.insert(QStringLiteral("stack"), absoluteIfFolder(parser.value(startup)));
+            request.insert(QStringLiteral("wait"), parser.value(wait).toInt());
+            // Whoever asked to quit when done waits for the outcome: it is the exit status.
+            request.insert(QStringLiteral("wait_for_result"), parser.isSet(quitWhenDone));
+        } else {
+            request.insert(QStringLiteral("action"),
+                           parser.isSet(hidden) ? QStringLiteral("none") : QStringLiteral("show"));
+        }
+        const auto answer = instance.forward(request);
+        if (!answer) {
+            std::fprintf(stderr, "lifeboat: %s\n", qPrintable(answer.error()));
+            return 1;
+        }
+        std::fprintf(answer->code == 0 ? stdout : stderr, "lifeboat: %s\n", qPrintable(answer->message));
+        return answer->code;
+    }
+    if (role == lifeboat::SingleInstance::Role::First && startupMode && parser.isSet(quitWhenDone))
+        instance.release(); // it goes away after its backup: a later start gets a Lifeboat of its own
+    else if (role == lifeboat::SingleInstance::Role::Alone)
+        std::fprintf(stderr,
+                     "lifeboat: warning: %s A second start of Lifeboat will not find this one.\n",
+                     qPrintable(instance.error()));
 
     lifeboat::StackCatalog catalog;
     lifeboat::SecretStore secrets;
@@ -63,18 +175,25 @@ int main(int argc, char *argv[])
     QObject::connect(
         &terminate, &lifeboat::TerminationSignals::received, &window, [&window] { window.quitApplication(false); });
 
-    const bool startupMode = parser.isSet(startup);
-    // A startup backup runs in the tray, or hidden where there is no tray.
-    const bool toTray = parser.isSet(hidden) || lifeboat::SettingsDialog::startInTray();
     if (!startupMode && !(toTray && tray.hasTray()))
         window.show();
 
+    const auto newStartupBackup = [&] {
+        return new lifeboat::StartupBackup(&window, &service, &backups, &tray, &window);
+    };
+    QObject::connect(
+        &instance, &lifeboat::SingleInstance::requested, &window, [&](quint64 id, const QJsonObject &request) {
+            serve(instance, id, request, window, newStartupBackup);
+        });
+
     lifeboat::StartupBackup startupBackup(&window, &service, &backups, &tray);
     if (startupMode) {
-        QObject::connect(&startupBackup, &lifeboat::StartupBackup::finished, &app, [&](int code) {
-            if (parser.isSet(quitWhenDone))
-                QTimer::singleShot(500, &app, [code] { QCoreApplication::exit(code); });
-        });
+        QObject::connect(
+            &startupBackup, &lifeboat::StartupBackup::finished, &app, [&](int code, const QString &message) {
+                std::fprintf(code == 0 ? stdout : stderr, "lifeboat: %s\n", qPrintable(message));
+                if (parser.isSet(quitWhenDone))
+                    QTimer::singleShot(500, &app, [code] { QCoreApplication::exit(code); });
+            });
         startupBackup.start(parser.value(startup), parser.value(wait).toInt());
     }
     return app.exec();

@@ -2,6 +2,7 @@
 // org.freedesktop.Notifications itself, on a connection of its own, and records every Notify.
 #include "BackupService.h"
 #include "DesktopNotifier.h"
+#include "FakeNotifications.h"
 #include "HistoryPane.h"
 #include "MainWindow.h"
 #include "SecretStore.h"
@@ -19,36 +20,11 @@
 #include <QSignalSpy>
 #include <QSystemTrayIcon>
 #include <QTemporaryDir>
-#include <QVariantMap>
 
 #include <gtest/gtest.h>
 
 using namespace lifeboat;
 using namespace lifeboat::test;
-
-class FakeNotifications : public QObject
-{
-    Q_OBJECT
-    Q_CLASSINFO("D-Bus Interface", "org.freedesktop.Notifications")
-
-public:
-    struct Call
-    {
-        QString summary, body;
-        QStringList actions;
-    };
-    QList<Call> calls;
-
-public slots:
-    Q_SCRIPTABLE uint Notify(const QString &, uint, const QString &, const QString &summary, const QString &body,
-                             const QStringList &actions, const QVariantMap &, int)
-    {
-        calls.append({summary, body, actions});
-        return uint(calls.size());
-    }
-    Q_SCRIPTABLE QStringList GetCapabilities() { return {QStringLiteral("body"), QStringLiteral("actions")}; }
-    Q_SCRIPTABLE void CloseNotification(uint) {}
-};
 
 namespace {
 
@@ -59,12 +35,7 @@ protected:
     {
         ASSERT_FALSE(qEnvironmentVariableIsEmpty("DBUS_SESSION_BUS_ADDRESS")) << "run through with-keyring.sh";
         ASSERT_FALSE(QSystemTrayIcon::isSystemTrayAvailable()) << "offscreen: no tray, so D-Bus it is";
-        bus = std::make_unique<QDBusConnection>(
-            QDBusConnection::connectToBus(QDBusConnection::SessionBus, QStringLiteral("fake-notifications")));
-        ASSERT_TRUE(bus->isConnected());
-        ASSERT_TRUE(bus->registerObject(QStringLiteral("/org/freedesktop/Notifications"), &server,
-                                        QDBusConnection::ExportScriptableSlots));
-        ASSERT_TRUE(bus->registerService(QStringLiteral("org.freedesktop.Notifications")));
+        ASSERT_TRUE(notifications.isRegistered());
 
         catalog = std::make_unique<StackCatalog>(settings.filePath(QStringLiteral("lifeboat.conf")));
         service = std::make_unique<StackService>(catalog.get(), &secrets);
@@ -75,13 +46,11 @@ protected:
     {
         tray.reset();
         window.reset();
-        bus->unregisterService(QStringLiteral("org.freedesktop.Notifications"));
-        QDBusConnection::disconnectFromBus(QStringLiteral("fake-notifications"));
         qunsetenv("PGPASSFILE");
     }
 
-    FakeNotifications server;
-    std::unique_ptr<QDBusConnection> bus;
+    FakeNotificationService notifications;
+    FakeNotifications &server = notifications.server;
     QTemporaryDir settings, out;
     SecretStore secrets;
     BackupService backups;
@@ -122,7 +91,7 @@ TEST_F(NotificationTest, AFinishedStartupBackupSendsExactlyOneNotifyNamingTheSta
                                                     QStringLiteral("org.freedesktop.Notifications"),
                                                     QStringLiteral("ActionInvoked"));
     click << uint(1) << QStringLiteral("default");
-    ASSERT_TRUE(bus->send(click));
+    ASSERT_TRUE(notifications.bus().send(click));
     ASSERT_TRUE(waitUntil([&] {
         const BackupInfo *b = window->historyPane()->selectedBackup();
         return window->isVisible() && b && b->state == BackupInfo::State::Complete;
@@ -177,5 +146,3 @@ TEST_F(NotificationTest, AnUnknownStackExitsWithTwo)
     ASSERT_TRUE(waitUntil([&] { return finished.count() == 1; }, 30000));
     EXPECT_EQ(finished.first().first().toInt(), 2);
 }
-
-#include "NotificationTest.moc"
