@@ -71,6 +71,10 @@ Result<PgTool> ToolLocator::find(const QString &name, int serverMajor)
         // Prefer the server's own major; otherwise the newest.
         if (best.major == 0 || tool.major == serverMajor || (best.major != serverMajor && tool.major > best.major))
             best = tool;
+        // Nothing beats the server's own major: the PATH's entries (Debian's pg_wrapper, a Perl
+        // script that takes a tenth of a second to say its version) need no asking then.
+        if (best.major == serverMajor)
+            break;
     }
     if (best.major != 0)
         return best;

@@ -108,7 +108,7 @@ QString pgRestoreSql(const QList<int> &ids, const QString &section, bool noOwner
     return cmd + QStringLiteral(" -f - database/database.dump | strip_restrict\n");
 }
 
-/// The same for a new database: straight into it, in parallel, outside a transaction.
+/// The same for a new database: straight into it, outside a transaction, in parallel when it pays.
 QString pgRestoreDirect(const QList<int> &ids, const QString &section, bool noOwner, bool noAcl, bool replica)
 {
     QStringList idText;
@@ -117,8 +117,10 @@ QString pgRestoreDirect(const QList<int> &ids, const QString &section, bool noOw
     QString cmd;
     if (replica)
         cmd += QStringLiteral("PGOPTIONS=\"${PGOPTIONS:-} -c session_replication_role=replica\" ");
-    cmd += QStringLiteral("pg_restore --section=%1 --jobs=2 --exit-on-error -d \"$PGDATABASE\" -L <(printf '%s;\\n' %2)")
-               .arg(section, idText.join(u' '));
+    // Two jobs pay for their extra connections only with several entries to share out.
+    const QString jobs = ids.size() >= 6 ? QStringLiteral(" --jobs=2") : QString();
+    cmd += QStringLiteral("pg_restore --section=%1%2 --exit-on-error -d \"$PGDATABASE\" -L <(printf '%s;\\n' %3)")
+               .arg(section, jobs, idText.join(u' '));
     if (noOwner)
         cmd += QStringLiteral(" --no-owner");
     if (noAcl)
