@@ -2,6 +2,8 @@
 // plain databases and other stacks.
 #include "RestoreFixture.h"
 
+#include <QDir>
+#include <QFile>
 #include <QProcess>
 
 #include <csignal>
@@ -218,6 +220,25 @@ protected:
             << cli.readAllStandardError().toStdString();
     }
 
+    // The restore script's processes on this cluster (bash, psql, pg_restore): those whose
+    // environment Lifeboat gave its own process group and this cluster's port.
+    QStringList scriptProcesses() const
+    {
+        QStringList found;
+        const QByteArray port = "PGPORT=" + QByteArray::number(source.cluster().port());
+        for (const QString &pid : QDir(QStringLiteral("/proc")).entryList(QDir::Dirs)) {
+            if (pid.toInt() <= 0)
+                continue;
+            QFile environ(QStringLiteral("/proc/%1/environ").arg(pid));
+            if (!environ.open(QIODevice::ReadOnly))
+                continue;
+            const QList<QByteArray> vars = environ.readAll().split('\0');
+            if (vars.contains("LIFEBOAT_OWN_GROUP=1") && vars.contains(port))
+                found << pid;
+        }
+        return found;
+    }
+
     int restoreSessions(const QString &extra) const
     {
         PgResultPtr r = watch.exec(
@@ -237,10 +258,14 @@ TEST_F(CliRestoreThatWaits, AKilledCliTakesItsRestoreWithItAndTheTargetStaysAsIt
 {
     // lifeboat-cli killed (kill -9) in the middle of a step: its psql must not go on
     // changing the target unwatched once what held it back is gone.
+    ASSERT_FALSE(scriptProcesses().isEmpty()) << "the restore script runs";
     ::kill(pid_t(cli.processId()), SIGKILL);
     cli.waitForFinished();
 
-    QThread::msleep(1000); // time for the script's group to go
+    // The script's processes go with it (however long a loaded machine takes to get there);
+    // only then is the lock let go, so a psql that outlived the CLI would get its way.
+    EXPECT_TRUE(waitUntil([&] { return scriptProcesses().isEmpty(); }, 15000))
+        << "still running: " << scriptProcesses().join(u' ').toStdString();
     // The session stays until the lock is free (a backend waiting on a lock does not see its
     // client go); then it finds psql gone and rolls back, where a live psql would go on.
     holder.exec(QStringLiteral("ROLLBACK"));
