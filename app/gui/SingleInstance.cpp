@@ -129,8 +129,8 @@ SingleInstance::forward(const QString &socketPath, const QJsonObject &request, i
         if (socket.waitForConnected(500))
             break;
         if (deadline.hasExpired())
-            return Error{tr("Another Lifeboat holds the lock beside %1 but does not answer (%2). Quit it, or end "
-                            "its process if it hangs, and start Lifeboat again.")
+            return Error{tr("Another Lifeboat is running but does not answer on %1 (%2). Quit it, or end its process "
+                            "if it hangs, and start Lifeboat again.")
                              .arg(socketPath, socket.errorString())};
         socket.abort();
         QThread::msleep(100); // it may have just started and not listen yet

@@ -65,7 +65,9 @@ void serve(lifeboat::SingleInstance &instance,
             &instance,
             [&instance, id, waitForIt, startup, pid](int code, const QString &message) {
                 if (waitForIt)
-                    instance.answer(id, {code, QStringLiteral("Lifeboat (process %1): %2").arg(pid).arg(message)});
+                    instance.answer(
+                        id,
+                        {code, QCoreApplication::translate("main", "Lifeboat (process %1): %2").arg(pid).arg(message)});
                 startup->deleteLater();
             });
         startup->start(stack, request.value(QStringLiteral("wait")).toInt(120));
