@@ -145,11 +145,16 @@ QString RestorePlan::script() const
                         "# planned with. No password here: use PGPASSFILE, ~/.pgpass or PGPASSWORD.\n"
                         "set -euo pipefail\numask 077\n");
     s += QStringLiteral(
-        "# Run by Lifeboat, in a process group of its own: should this script die with Lifeboat (which\n"
-        "# sends it SIGTERM), its psql and pg_restore go too, instead of changing the target unwatched\n"
-        "# (the server rolls back what they had open).\n"
+        "# Run by Lifeboat, in a process group of its own: should Lifeboat die, its psql and pg_restore\n"
+        "# go too, instead of changing the target unwatched (the server rolls back what they had open).\n"
+        "# Lifeboat sends this script SIGTERM as it dies, but bash may only act on it once the tool it\n"
+        "# waits for has finished: the lifeline, a pipe whose writer is Lifeboat alone, reads its end\n"
+        "# as soon as Lifeboat is gone, and the watcher on it stops the whole group at once.\n"
         "if [[ ${LIFEBOAT_OWN_GROUP:-} == 1 ]]; then\n"
         "  trap 'trap \"\" TERM; kill -TERM -- -$$ 2>/dev/null || true' EXIT\n"
+        "  if [[ ${LIFEBOAT_LIFELINE:-} =~ ^[0-9]+$ ]]; then\n"
+        "    { read -r -u \"$LIFEBOAT_LIFELINE\" _ || true; kill -TERM -- -$$ 2>/dev/null; } &\n"
+        "  fi\n"
         "fi\n");
     s += QStringLiteral("export PGHOST=\"${PGHOST:-%1}\" PGPORT=\"${PGPORT:-%2}\" PGUSER=\"${PGUSER:-%3}\"\n")
              .arg(c.host)

@@ -4,6 +4,9 @@
 #include <QProcess>
 #include <QRegularExpression>
 
+#include <QScopeGuard>
+
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -14,6 +17,7 @@ namespace lifeboat {
 namespace {
 constexpr int PollMs = 50;
 constexpr int GraceMs = 1000;
+constexpr int LifelineFd = 9; // the first fd bash leaves to scripts (it keeps 10 and up)
 } // namespace
 
 void ToolTail::add(const QString &line)
@@ -51,10 +55,33 @@ ToolOutcome runTool(const QString &program,
 {
     ToolOutcome outcome;
     QProcess p;
-    p.setProcessEnvironment(environment);
-    p.setChildProcessModifier([processGroup] {
-        if (processGroup)
+    QProcessEnvironment env = environment;
+    // The lifeline's write end stays here (close-on-exec: no child keeps it); the group gets
+    // the read end.
+    int lifeline[2] = {-1, -1};
+    if (processGroup) {
+        if (::pipe2(lifeline, O_CLOEXEC) != 0) {
+            outcome.errorTail
+                = QStringLiteral("%1 could not be started: no pipe (%2)").arg(program, qt_error_string(errno));
+            return outcome;
+        }
+        env.insert(QStringLiteral("LIFEBOAT_LIFELINE"), QString::number(LifelineFd));
+    }
+    const auto closeLifeline = qScopeGuard([&lifeline] {
+        for (int fd : lifeline)
+            if (fd >= 0)
+                ::close(fd);
+    });
+    p.setProcessEnvironment(env);
+    p.setChildProcessModifier([processGroup, readEnd = lifeline[0]] {
+        if (processGroup) {
             ::setpgid(0, 0);
+            // dup2 clears close-on-exec on the copy; a read end that already is fd 9 keeps it.
+            if (readEnd == LifelineFd)
+                ::fcntl(LifelineFd, F_SETFD, 0);
+            else
+                ::dup2(readEnd, LifelineFd);
+        }
         ::umask(077);
         ::prctl(PR_SET_PDEATHSIG, SIGTERM); // a killed Lifeboat takes its tools with it
     });
@@ -65,6 +92,10 @@ ToolOutcome runTool(const QString &program,
         return outcome;
     }
     outcome.started = true;
+    if (lifeline[0] >= 0) {
+        ::close(lifeline[0]); // the group has it
+        lifeline[0] = -1;
+    }
 
     ToolTail tail;
     QByteArray pending;

@@ -47,7 +47,10 @@ QString failureText(const QStringList &tail);
 /// Files the child creates are 0600 (umask 077). Each stderr line goes to `onLine`.
 /// When `cancel` becomes true the child gets SIGINT, then SIGKILL after a grace period.
 /// With `processGroup` the child leads its own process group and the signals go to the whole
-/// group (a script and the tools it runs).
+/// group (a script and the tools it runs). It also gets a lifeline: the read end of a pipe
+/// whose only writer is this process, as fd `LIFEBOAT_LIFELINE` (in its environment). The
+/// read ends once this process is gone, however it went, so a script can take its group
+/// down then (see RestorePlan::script()).
 ToolOutcome runTool(const QString &program,
                     const QStringList &arguments,
                     const QProcessEnvironment &environment,
