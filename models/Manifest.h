@@ -20,6 +20,8 @@ struct Manifest
     static inline const QString MarkdownName = QStringLiteral("BACKUP_MANIFEST.md");
     static inline const QString ChecksumsName = QStringLiteral("SHA256SUMS");
     static inline const QString RestoreScriptName = QStringLiteral("restore.sh");
+    /// The `database` component's custom-format archive, the largest file most restores read.
+    static inline const QString DatabaseArchive = QStringLiteral("database/database.dump");
 
     int formatVersion = CurrentFormat;
     QString lifeboatVersion;

@@ -162,8 +162,10 @@ Result<Manifest> BackupStore::readManifest(const QString &backupPath)
     return Manifest::fromJson(f.readAll(), path);
 }
 
-VerifyReport BackupStore::verify(const QString &backupPath, const std::function<void(int, int, const QString &)> &onFile,
-                                 const QStringList &only)
+VerifyReport BackupStore::verify(const QString &backupPath,
+                                 const std::function<void(int, int, const QString &)> &onFile,
+                                 const QStringList &only,
+                                 const QStringList &skip)
 {
     VerifyReport report;
     auto manifest = readManifest(backupPath);
@@ -190,6 +192,7 @@ VerifyReport BackupStore::verify(const QString &backupPath, const std::function<
     }
 
     QList<ManifestFile> files = manifest->allFiles();
+    files.removeIf([&](const ManifestFile &f) { return skip.contains(f.path); });
     if (!only.isEmpty()) {
         files.removeIf([&](const ManifestFile &f) {
             for (const QString &o : only)

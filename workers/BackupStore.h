@@ -55,10 +55,12 @@ public:
     static Result<Manifest> readManifest(const QString &backupPath);
     /// Checks every file the manifest lists (size and SHA-256) and the manifest itself against
     /// SHA256SUMS. `onFile(done, total, path)` reports progress.
-    /// With `only`, just the files at those paths or below those folders (what a restore reads).
+    /// With `only`, just the files at those paths or below those folders (what a restore reads);
+    /// files at the paths in `skip` are left out (a caller that has checked them already).
     static VerifyReport verify(const QString &backupPath,
                                const std::function<void(int, int, const QString &)> &onFile = {},
-                               const QStringList &only = {});
+                               const QStringList &only = {},
+                               const QStringList &skip = {});
 };
 
 } // namespace lifeboat

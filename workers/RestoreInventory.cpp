@@ -281,7 +281,7 @@ ArchiveToc ArchiveToc::parse(const QString &tocList, const QString &schemaSql)
 
 Result<ArchiveToc> ArchiveToc::load(const QString &backupPath, const PgTool &pgRestore, const std::atomic_bool &cancel)
 {
-    const QString dump = backupPath + QStringLiteral("/database/database.dump");
+    const QString dump = backupPath + u'/' + Manifest::DatabaseArchive;
     QString tocText = readText(backupPath + QStringLiteral("/database/database.toc"));
     QTemporaryDir work;
     if (!work.isValid())
@@ -379,7 +379,7 @@ Result<RestoreInventory> RestoreInventory::load(const QString &backupPath, const
         add(RestoreKind::DatabaseSettings, QStringLiteral("all"), QStringLiteral("Database settings and grants"), {},
             sizes.value(QStringLiteral("roles/database_settings.sql")) + sizes.value(QStringLiteral("roles/database_grants.sql")));
 
-    if (inv.has(QStringLiteral("database/database.dump"))) {
+    if (inv.has(Manifest::DatabaseArchive)) {
         const int dumpMajor = inv.manifest.pgDumpVersion.section(u'.', 0, 0).toInt();
         auto tool = ToolLocator::find(QStringLiteral("pg_restore"), std::max(dumpMajor, inv.manifest.serverVersionNum / 10000));
         if (!tool)

@@ -14,6 +14,7 @@
 #include <QFileInfo>
 #include <QMutex>
 #include <QPromise>
+#include <QSemaphore>
 #include <QSet>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -144,14 +145,14 @@ QString prepare(State &s)
     return {};
 }
 
-/// Until `done`, looks every two seconds for sessions that keep a step of the restore waiting
-/// for a lock (an editor's session idle in a transaction, say) and logs each one once.
-void watchLocks(State &s, const std::atomic_bool &done)
+/// Until `done` is released, looks every two seconds for sessions that keep a step of the
+/// restore waiting for a lock (an editor's session idle in a transaction, say) and logs each
+/// one once. Returns as soon as `done` is released, so the restore's end is not delayed.
+void watchLocks(State &s, QSemaphore &done)
 {
     QSet<int> told;
-    for (int tick = 1; !done.load(); ++tick) {
-        QThread::msleep(250);
-        if (tick % 8 != 0 || !s.watcher.isOpen())
+    while (!done.tryAcquire(1, 2000)) {
+        if (!s.watcher.isOpen())
             continue;
         PgResultPtr r = s.watcher.exec(QStringLiteral(
             "SELECT DISTINCT b.pid, coalesce(nullif(b.application_name, ''), b.backend_type), "
@@ -235,7 +236,7 @@ void runScript(State &s)
             if (s.unitOf.at(i) == unit && (s.report.steps.at(i).state == StepOutcome::State::Running))
                 s.setStep(i, StepOutcome::State::Done);
     };
-    std::atomic_bool scriptDone{false};
+    QSemaphore scriptDone;
     QFuture<void> watching = QtConcurrent::run(WorkerThreads::pool(), [&s, &scriptDone] { watchLocks(s, scriptDone); });
     const auto outcome = runTool(
         QStringLiteral("bash"), {scriptPath}, env, s.cancel,
@@ -260,7 +261,7 @@ void runScript(State &s)
             s.writeLog(line);
         },
         true);
-    scriptDone = true;
+    scriptDone.release();
     watching.waitForFinished();
     s.watcher = PgConnection();
 

@@ -113,6 +113,61 @@ TEST_F(Restore, CliRefusesWithoutConfirmationAndNamesUnknownItems)
               atBackup.at(QStringLiteral("table:public.activity_events")));
 }
 
+TEST_F(Restore, CliRefusesADamagedArchiveButRestoresWhatDoesNotReadIt)
+{
+    // The CLI checks the archive while it plans: a flipped byte must still stop a restore
+    // that reads the archive, and must not stop one that does not.
+    const QStringList env{QStringLiteral("PGPASSFILE=") + source.cluster().pgpassFile()};
+    QByteArray so, se;
+    auto restore = [&](const QString &only, const QString &mode) {
+        return runProgram(QStringLiteral(LIFEBOAT_CLI_PATH),
+                          {QStringLiteral("restore"),
+                           backup.path,
+                           QStringLiteral("--project"),
+                           source.projectDir(),
+                           QStringLiteral("--only"),
+                           only,
+                           mode,
+                           QStringLiteral("--safety-root"),
+                           safetyRoot.path()},
+                          &so,
+                          &se,
+                          env);
+    };
+    {
+        QFile f(backup.path + QStringLiteral("/database/database.dump"));
+        ASSERT_TRUE(f.open(QIODevice::ReadWrite));
+        f.seek(f.size() / 2);
+        char c = 0;
+        ASSERT_TRUE(f.getChar(&c));
+        f.seek(f.size() / 2);
+        ASSERT_TRUE(f.putChar(char(c ^ 0x20)));
+    }
+    ASSERT_TRUE(exec(QStringLiteral("DELETE FROM public.tasks WHERE id < 50")));
+    const Fingerprint before = fingerprintOf(source.cluster());
+
+    EXPECT_EQ(restore(QStringLiteral("table:public.tasks"), QStringLiteral("--yes")), 3)
+        << so.toStdString() << se.toStdString();
+    EXPECT_TRUE(se.contains("damaged: database/database.dump (checksum differs)")) << se.toStdString();
+    EXPECT_EQ(se.count("damaged:"), 1) << "each problem once: " << se.toStdString();
+    EXPECT_TRUE(BackupStore::list(safetyRoot.path()).isEmpty()) << "nothing runs, not even the safety backup";
+    EXPECT_EQ(differences(before, fingerprintOf(source.cluster())), QStringList());
+    // A dry run is refused all the same.
+    EXPECT_EQ(restore(QStringLiteral("table:public.tasks"), QStringLiteral("--dry-run")), 3) << se.toStdString();
+
+    // The edge functions do not come from the archive: their restore checks their files and runs.
+    const QString fn = source.projectDir() + QStringLiteral("/supabase/functions/hello-world/index.ts");
+    const QByteArray original = readAll(fn);
+    ASSERT_FALSE(original.isEmpty());
+    ASSERT_TRUE(QFile::remove(fn));
+    EXPECT_EQ(restore(QStringLiteral("edge_functions"), QStringLiteral("--yes")), 0)
+        << so.toStdString() << se.toStdString();
+    EXPECT_TRUE(se.contains("Backup verified: the ")) << se.toStdString();
+    EXPECT_FALSE(se.contains("database.dump")) << se.toStdString();
+    EXPECT_EQ(readAll(fn), original);
+    EXPECT_EQ(differences(before, fingerprintOf(source.cluster())), QStringList());
+}
+
 TEST_F(Restore, FilesComeBackWithoutOverwritingWhatTheUserChanged)
 {
     const QString fn = source.projectDir() + QStringLiteral("/supabase/functions/hello-world");
@@ -221,7 +276,7 @@ protected:
     }
 
     // The restore script's processes on this cluster (bash, psql, pg_restore): those whose
-    // environment Lifeboat gave its own process group and this cluster's port.
+    // environment Lifeboat gave its own process group and this cluster's port, one line each.
     QStringList scriptProcesses() const
     {
         QStringList found;
@@ -233,8 +288,17 @@ protected:
             if (!environ.open(QIODevice::ReadOnly))
                 continue;
             const QList<QByteArray> vars = environ.readAll().split('\0');
-            if (vars.contains("LIFEBOAT_OWN_GROUP=1") && vars.contains(port))
-                found << pid;
+            if (!vars.contains("LIFEBOAT_OWN_GROUP=1") || !vars.contains(port))
+                continue;
+            // Named with what it runs and its state, so that a survivor says what it is.
+            QFile cmdline(QStringLiteral("/proc/%1/cmdline").arg(pid)), stat(QStringLiteral("/proc/%1/stat").arg(pid));
+            const QByteArray command
+                = cmdline.open(QIODevice::ReadOnly) ? cmdline.readAll().replace('\0', ' ').trimmed() : QByteArray();
+            const QByteArray state = stat.open(QIODevice::ReadOnly) ? stat.readAll() : QByteArray();
+            found << QStringLiteral("%1 (%2; stat %3)")
+                         .arg(pid,
+                              QString::fromUtf8(command.left(80)),
+                              QString::fromUtf8(state.mid(state.lastIndexOf(')') + 2, 40)));
         }
         return found;
     }
@@ -265,7 +329,8 @@ TEST_F(CliRestoreThatWaits, AKilledCliTakesItsRestoreWithItAndTheTargetStaysAsIt
     // The script's processes go with it (however long a loaded machine takes to get there);
     // only then is the lock let go, so a psql that outlived the CLI would get its way.
     EXPECT_TRUE(waitUntil([&] { return scriptProcesses().isEmpty(); }, 15000))
-        << "still running: " << scriptProcesses().join(u' ').toStdString();
+        << "still running:\n"
+        << scriptProcesses().join(u'\n').toStdString();
     // The session stays until the lock is free (a backend waiting on a lock does not see its
     // client go); then it finds psql gone and rolls back, where a live psql would go on.
     holder.exec(QStringLiteral("ROLLBACK"));

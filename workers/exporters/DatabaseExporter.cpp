@@ -168,7 +168,7 @@ bool DatabaseExporter::dumpAndDerive(BackupContext &ctx, const QStringList &dump
 
 void DatabaseExporter::run(BackupContext &ctx, ComponentResult &r)
 {
-    const QString dump = QStringLiteral("database/database.dump");
+    const QString dump = Manifest::DatabaseArchive;
     const QString toc = QStringLiteral("database/database.toc");
     const QString sql = QStringLiteral("database/database.sql");
     QString error;

@@ -228,7 +228,7 @@ void Planner::buildSteps()
     if (!bucketLines.isEmpty())
         plan.filesUsed << QStringLiteral("storage/buckets.sql") << QStringLiteral("storage/objects.sql");
     if (!defs.isEmpty() || !dataIds.isEmpty())
-        plan.filesUsed << QStringLiteral("database/database.dump");
+        plan.filesUsed << Manifest::DatabaseArchive;
     if (!userLines.isEmpty() || !bucketLines.isEmpty()) {
         QString script = heredoc(replicaOn + u'\n' + userLines.join(u'\n') + u'\n' + bucketLines.join(u'\n') + u'\n' + replicaOff);
         QStringList touches;
