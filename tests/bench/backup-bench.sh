@@ -427,8 +427,26 @@ GIT_REV=$(git -C "$REPO_ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown
 FS_INFO=$(df -PT "$WORK" | awk 'NR == 2 { print $2 " on " $7 }')
 REPRO="$SCRIPT_REL --scale $SCALE --rounds $ROUNDS $CLI"
 
+# How fast each core is, now: the same work (SHA-256 of 128 MB, best of three) pinned to each.
+# The ratios below assume equal cores; a virtual machine's may not be (one may share its host
+# core with another guest), and then parallel work gains less than the core count says.
+core_speeds() {
+    command -v taskset >/dev/null || { echo "unknown (no taskset)"; return; }
+    local c t best line=
+    for c in $(seq 0 $((NPROC - 1))); do
+        best=
+        for _ in 1 2 3; do
+            t=$( { TIMEFORMAT=%R; time taskset -c "$c" sh -c 'head -c 134217728 /dev/zero | sha256sum >/dev/null'; } 2>&1 )
+            if [ -z "$best" ] || [ "$(calc "$t < $best")" = 1 ]; then best=$t; fi
+        done
+        line+="cpu$c ${best} s  "
+    done
+    echo "$line(the same work pinned to each core; lower is faster)"
+}
+
 echo
 echo "Machine:  $NPROC cores ($CPU_MODEL), $MEM_GIB GiB RAM, $(uname -sr); work folder on $FS_INFO"
+echo "Cores:    $(core_speeds)"
 echo "Versions: PostgreSQL server $PG_SERVER, $PG_DUMP_VERSION, ${CLI_VERSION:-lifeboat-cli (no --version)} at $CLI, repo $GIT_REV"
 echo "Database: bench, $(printf '%.0f' "$(calc "$DB_BYTES / 1048576")") MB (pg_database_size), $TABLE_COUNT tables;" \
      "built in $(printf '%.0f' "$BUILD_SECONDS") s (fsync off while building, on for the runs; other settings default)"
@@ -678,6 +696,7 @@ else
 fi
 
 echo
+echo "Cores after the runs: $(core_speeds)"
 echo "Reproduce: $REPRO"
 if [ "$FAILED" -ne 0 ]; then
     echo "backup-bench: a run failed (figures above are incomplete)" >&2
