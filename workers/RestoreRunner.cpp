@@ -18,7 +18,6 @@
 #include <QSet>
 #include <QStandardPaths>
 #include <QTemporaryDir>
-#include <QThread>
 #include <QtConcurrent/QtConcurrentRun>
 
 #include <atomic>

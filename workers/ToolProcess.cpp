@@ -3,7 +3,6 @@
 #include <QDeadlineTimer>
 #include <QProcess>
 #include <QRegularExpression>
-
 #include <QScopeGuard>
 
 #include <fcntl.h>
