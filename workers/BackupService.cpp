@@ -115,10 +115,13 @@ QList<std::shared_ptr<BackupJob>> BackupService::runningJobs() const
 
 QFuture<VerifyReport> BackupService::verify(const QString &backupPath)
 {
-    return QtConcurrent::run(WorkerThreads::pool(), [backupPath] { return BackupStore::verify(backupPath); })
+    // Quitting stops a long verification; what it found by then is not recorded.
+    auto stop = WorkerThreads::stopFlagAtExit();
+    return QtConcurrent::run(WorkerThreads::pool(),
+                             [backupPath, stop] { return BackupStore::verify(backupPath, {}, {}, {}, stop.get()); })
         .then(QCoreApplication::instance(),
-              [self = QPointer<BackupService>(this), backupPath](const VerifyReport &report) {
-                  if (self && self->m_catalog)
+              [self = QPointer<BackupService>(this), backupPath, stop](const VerifyReport &report) {
+                  if (!stop->load() && self && self->m_catalog)
                       self->m_catalog->recordVerification(backupPath, report);
                   return report;
               });

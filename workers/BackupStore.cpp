@@ -1,6 +1,7 @@
 #include "BackupStore.h"
 
 #include "BackupFinalizer.h"
+#include "Sha256.h"
 
 #include <QDir>
 #include <QFile>
@@ -165,7 +166,8 @@ Result<Manifest> BackupStore::readManifest(const QString &backupPath)
 VerifyReport BackupStore::verify(const QString &backupPath,
                                  const std::function<void(int, int, const QString &)> &onFile,
                                  const QStringList &only,
-                                 const QStringList &skip)
+                                 const QStringList &skip,
+                                 const std::atomic_bool *stop)
 {
     VerifyReport report;
     auto manifest = readManifest(backupPath);
@@ -211,7 +213,11 @@ VerifyReport BackupStore::verify(const QString &backupPath,
             continue;
         }
         qint64 size = -1;
-        const QString sha = BackupFinalizer::sha256OfFile(path, &size);
+        const QString sha = Sha256::ofFile(path, &size, stop);
+        if (stop && stop->load()) {
+            report.problems << QStringLiteral("not checked: %1 (verification stopped)").arg(f.path);
+            break;
+        }
         if (sha.isEmpty())
             report.problems << QStringLiteral("unreadable: %1").arg(f.path);
         else if (size != f.size)

@@ -9,6 +9,7 @@
 #include <QString>
 #include <QStringList>
 
+#include <atomic>
 #include <functional>
 #include <optional>
 
@@ -57,10 +58,13 @@ public:
     /// SHA256SUMS. `onFile(done, total, path)` reports progress.
     /// With `only`, just the files at those paths or below those folders (what a restore reads);
     /// files at the paths in `skip` are left out (a caller that has checked them already).
+    /// When `stop` turns true it stops within a MiB and reports "not checked: ..." for the file
+    /// it was at (for a caller that no longer needs the answer: the program is quitting).
     static VerifyReport verify(const QString &backupPath,
                                const std::function<void(int, int, const QString &)> &onFile = {},
                                const QStringList &only = {},
-                               const QStringList &skip = {});
+                               const QStringList &skip = {},
+                               const std::atomic_bool *stop = nullptr);
 };
 
 } // namespace lifeboat

@@ -34,7 +34,7 @@ QString Sha256::hex()
     return QString::fromLatin1(QByteArray(reinterpret_cast<const char *>(digest), int(length)).toHex());
 }
 
-QString Sha256::ofFile(const QString &path, qint64 *size)
+QString Sha256::ofFile(const QString &path, qint64 *size, const std::atomic_bool *stop)
 {
     QFile f(path);
     if (!f.open(QIODevice::ReadOnly))
@@ -42,6 +42,8 @@ QString Sha256::ofFile(const QString &path, qint64 *size)
     Sha256 hash;
     QByteArray buffer(1 << 20, Qt::Uninitialized);
     for (;;) {
+        if (stop && stop->load())
+            return {};
         const qint64 n = f.read(buffer.data(), buffer.size());
         if (n < 0)
             return {};

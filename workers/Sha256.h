@@ -3,6 +3,7 @@
 #include <QByteArray>
 #include <QString>
 
+#include <atomic>
 #include <memory>
 
 namespace lifeboat {
@@ -23,8 +24,9 @@ public:
     QString hex();
     qint64 bytes() const { return m_bytes; }
 
-    /// SHA-256 of a whole file, streamed; empty on a read error.
-    static QString ofFile(const QString &path, qint64 *size = nullptr);
+    /// SHA-256 of a whole file, streamed; empty on a read error, or when `stop` turns true
+    /// (checked between 1 MiB reads).
+    static QString ofFile(const QString &path, qint64 *size = nullptr, const std::atomic_bool *stop = nullptr);
 
 private:
     struct Private;

@@ -64,4 +64,14 @@ void WorkerThreads::cancelAtExit(const std::weak_ptr<void> &owner, std::function
     t.atExit.append({owner, std::move(cancel)});
 }
 
+std::shared_ptr<std::atomic_bool> WorkerThreads::stopFlagAtExit()
+{
+    auto stop = std::make_shared<std::atomic_bool>(false);
+    cancelAtExit(stop, [weak = std::weak_ptr(stop)] {
+        if (auto s = weak.lock())
+            *s = true;
+    });
+    return stop;
+}
+
 } // namespace lifeboat

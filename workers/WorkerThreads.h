@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <memory>
 
@@ -21,6 +22,9 @@ public:
     static QThreadPool *pool();
     /// As the application object goes, calls `cancel` unless `owner` is gone by then.
     static void cancelAtExit(const std::weak_ptr<void> &owner, std::function<void()> cancel);
+    /// A flag that turns true as the application object goes, for work that only has to
+    /// check one (a long checksum whose answer nobody will read).
+    static std::shared_ptr<std::atomic_bool> stopFlagAtExit();
 };
 
 } // namespace lifeboat

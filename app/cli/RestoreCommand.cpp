@@ -345,11 +345,15 @@ void runRestore(StackService *service, const QStringList &arguments)
 
     // The archive is the large file most restores read: its checksum is taken while the
     // inventory and the plan are made, on another core, instead of after them.
+    // An error that ends the CLI before the plan stops it (at exit), so that it does not
+    // keep the CLI for the seconds a large archive takes.
     QFuture<VerifyReport> archiveCheck;
-    if (!o.list)
-        archiveCheck = QtConcurrent::run(WorkerThreads::pool(), [backup = o.backup] {
-            return BackupStore::verify(backup, {}, {Manifest::DatabaseArchive});
+    if (!o.list) {
+        auto stop = WorkerThreads::stopFlagAtExit();
+        archiveCheck = QtConcurrent::run(WorkerThreads::pool(), [backup = o.backup, stop] {
+            return BackupStore::verify(backup, {}, {Manifest::DatabaseArchive}, {}, stop.get());
         });
+    }
 
     const QString projectValue = p.value(project), dsnValue = p.value(dsn), newDbValue = p.value(newDb);
     whenReady(RestoreService::loadInventory(o.backup), qApp, [=](Result<InventoryPtr> inv) {
