@@ -75,6 +75,8 @@ RestoreWizard::RestoreWizard(const QString &backupPath, const QList<Stack> &stac
 
 RestoreWizard::~RestoreWizard()
 {
+    if (m_stopVerify)
+        *m_stopVerify = true;
     if (m_job)
         m_job->cancel();
 }
@@ -157,7 +159,12 @@ void RestoreWizard::loadBackup()
     (m_backupStackIndex >= 0 ? m_inPlace : m_newDatabase)->setChecked(true);
 
     const QString path = m_backupPath;
-    whenReady(QtConcurrent::run(WorkerThreads::pool(), [path] { return BackupStore::verify(path); }),
+    if (m_stopVerify)
+        *m_stopVerify = true; // an earlier backup's check
+    m_stopVerify = WorkerThreads::stopFlagAtExit();
+    whenReady(QtConcurrent::run(
+                  WorkerThreads::pool(),
+                  [path, stop = m_stopVerify] { return BackupStore::verify(path, {}, {}, {}, stop.get()); }),
               this,
               [this](const VerifyReport &v) {
                   m_verified = v.ok();

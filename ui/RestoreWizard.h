@@ -8,6 +8,7 @@
 #include <QFuture>
 #include <QWizard>
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -105,6 +106,8 @@ private:
     QString m_loadError;
     std::optional<bool> m_verified;
     QStringList m_damaged;
+    /// Stops the check of every file when the wizard closes or Lifeboat quits.
+    std::shared_ptr<std::atomic_bool> m_stopVerify;
     std::optional<RestorePlan> m_plan;
     QString m_planError;
     bool m_planning = false;

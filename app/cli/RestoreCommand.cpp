@@ -190,13 +190,17 @@ void execute(const RestorePlan &plan, const Options &o, const Credentials &crede
     });
 }
 
+void refuseDamaged(const VerifyReport &v)
+{
+    err() << "The backup is damaged; nothing was restored:\n  " << v.problems.join(QStringLiteral("\n  ")) << '\n';
+    failWith(QStringLiteral("restore from another backup"), 3);
+}
+
 /// After the plan and the checksums of every file it reads: print the plan, ask, run.
 void proceed(const RestorePlan &plan, const VerifyReport &v, const Options &o, const Credentials &credentials)
 {
-    if (!v.ok()) {
-        err() << "The backup is damaged; nothing was restored:\n  " << v.problems.join(QStringLiteral("\n  ")) << '\n';
-        return (void)failWith(QStringLiteral("restore from another backup"), 3);
-    }
+    if (!v.ok())
+        return refuseDamaged(v);
     err() << "Backup verified: the " << v.filesChecked << " file(s) this restore reads match their SHA-256.\n";
     if (!o.scriptFile.isEmpty()) {
         QFile f(o.scriptFile);
@@ -357,6 +361,16 @@ void runRestore(StackService *service, const QStringList &arguments)
 
     const QString projectValue = p.value(project), dsnValue = p.value(dsn), newDbValue = p.value(newDb);
     whenReady(RestoreService::loadInventory(o.backup), qApp, [=](Result<InventoryPtr> inv) {
+        if (!inv && archiveCheck.isValid()) {
+            // pg_restore failing on the archive may be damage: say so, as the checksum shows it.
+            QFuture<VerifyReport> check = archiveCheck;
+            whenReady(check, qApp, [error = inv.error()](const VerifyReport &v) {
+                if (!v.ok())
+                    return refuseDamaged(v);
+                failWith(error);
+            });
+            return;
+        }
         if (!inv)
             return (void)failWith(inv.error());
         if (o.list) {

@@ -115,8 +115,9 @@ TEST_F(Restore, CliRefusesWithoutConfirmationAndNamesUnknownItems)
 
 TEST_F(Restore, CliRefusesADamagedArchiveButRestoresWhatDoesNotReadIt)
 {
-    // The CLI checks the archive while it plans: a flipped byte must still stop a restore
-    // that reads the archive, and must not stop one that does not.
+    // The CLI checks the archive while it reads the inventory and plans: damage must still stop
+    // a restore that reads the archive, named as damage even when pg_restore itself cannot read
+    // the archive, and must not stop a restore that does not read it.
     const QStringList env{QStringLiteral("PGPASSFILE=") + source.cluster().pgpassFile()};
     QByteArray so, se;
     auto restore = [&](const QString &only, const QString &mode) {
@@ -134,28 +135,36 @@ TEST_F(Restore, CliRefusesADamagedArchiveButRestoresWhatDoesNotReadIt)
                           &se,
                           env);
     };
-    {
-        QFile f(backup.path + QStringLiteral("/database/database.dump"));
-        ASSERT_TRUE(f.open(QIODevice::ReadWrite));
-        f.seek(f.size() / 2);
+    QFile dump(backup.path + QStringLiteral("/database/database.dump"));
+    ASSERT_TRUE(dump.open(QIODevice::ReadWrite));
+    auto flip = [&dump](qint64 at) {
         char c = 0;
-        ASSERT_TRUE(f.getChar(&c));
-        f.seek(f.size() / 2);
-        ASSERT_TRUE(f.putChar(char(c ^ 0x20)));
-    }
+        return dump.seek(at) && dump.getChar(&c) && dump.seek(at) && dump.putChar(char(c ^ 0x20)) && dump.flush();
+    };
     ASSERT_TRUE(exec(QStringLiteral("DELETE FROM public.tasks WHERE id < 50")));
     const Fingerprint before = fingerprintOf(source.cluster());
 
+    // The archive's signature: pg_restore cannot even list it.
+    ASSERT_TRUE(flip(0));
+    EXPECT_EQ(restore(QStringLiteral("table:public.tasks"), QStringLiteral("--yes")), 3) << se.toStdString();
+    EXPECT_TRUE(se.contains("damaged: database/database.dump (checksum differs)")) << se.toStdString();
+    ASSERT_TRUE(flip(0));
+
+    // A byte in the middle (the inventory may or may not notice).
+    ASSERT_TRUE(flip(dump.size() / 2));
     EXPECT_EQ(restore(QStringLiteral("table:public.tasks"), QStringLiteral("--yes")), 3)
         << so.toStdString() << se.toStdString();
     EXPECT_TRUE(se.contains("damaged: database/database.dump (checksum differs)")) << se.toStdString();
     EXPECT_EQ(se.count("damaged:"), 1) << "each problem once: " << se.toStdString();
+    EXPECT_EQ(restore(QStringLiteral("table:public.tasks"), QStringLiteral("--dry-run")), 3) << se.toStdString();
     EXPECT_TRUE(BackupStore::list(safetyRoot.path()).isEmpty()) << "nothing runs, not even the safety backup";
     EXPECT_EQ(differences(before, fingerprintOf(source.cluster())), QStringList());
-    // A dry run is refused all the same.
-    EXPECT_EQ(restore(QStringLiteral("table:public.tasks"), QStringLiteral("--dry-run")), 3) << se.toStdString();
+    ASSERT_TRUE(flip(dump.size() / 2));
 
-    // The edge functions do not come from the archive: their restore checks their files and runs.
+    // A byte appended: pg_restore reads the archive as before, the checksum does not match, and
+    // the edge functions, which do not come from the archive, are restored all the same.
+    ASSERT_TRUE(dump.seek(dump.size()) && dump.putChar('x') && dump.flush());
+    dump.close();
     const QString fn = source.projectDir() + QStringLiteral("/supabase/functions/hello-world/index.ts");
     const QByteArray original = readAll(fn);
     ASSERT_FALSE(original.isEmpty());
@@ -166,6 +175,8 @@ TEST_F(Restore, CliRefusesADamagedArchiveButRestoresWhatDoesNotReadIt)
     EXPECT_FALSE(se.contains("database.dump")) << se.toStdString();
     EXPECT_EQ(readAll(fn), original);
     EXPECT_EQ(differences(before, fingerprintOf(source.cluster())), QStringList());
+    EXPECT_EQ(restore(QStringLiteral("table:public.tasks"), QStringLiteral("--yes")), 3) << se.toStdString();
+    EXPECT_TRUE(se.contains("damaged: database/database.dump (size ")) << se.toStdString();
 }
 
 TEST_F(Restore, CliGivesUpTheArchiveChecksumWhenItEndsOnAnError)
