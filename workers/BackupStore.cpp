@@ -163,6 +163,12 @@ Result<Manifest> BackupStore::readManifest(const QString &backupPath)
     return Manifest::fromJson(f.readAll(), path);
 }
 
+bool BackupStore::covers(const QStringList &paths, const QString &file)
+{
+    return std::any_of(
+        paths.cbegin(), paths.cend(), [&file](const QString &p) { return file == p || file.startsWith(p + u'/'); });
+}
+
 VerifyReport BackupStore::verify(const QString &backupPath,
                                  const std::function<void(int, int, const QString &)> &onFile,
                                  const QStringList &only,
@@ -189,20 +195,13 @@ VerifyReport BackupStore::verify(const QString &backupPath,
         }
         if (recorded.isEmpty())
             report.problems << QStringLiteral("damaged: %1 (does not list manifest.json)").arg(Manifest::ChecksumsName);
-        else if (BackupFinalizer::sha256OfFile(backupPath + u'/' + Manifest::FileName) != recorded)
+        else if (Sha256::ofFile(backupPath + u'/' + Manifest::FileName) != recorded)
             report.problems << QStringLiteral("damaged: %1 (checksum differs from SHA256SUMS)").arg(Manifest::FileName);
     }
 
     QList<ManifestFile> files = manifest->allFiles();
-    files.removeIf([&](const ManifestFile &f) { return skip.contains(f.path); });
-    if (!only.isEmpty()) {
-        files.removeIf([&](const ManifestFile &f) {
-            for (const QString &o : only)
-                if (f.path == o || f.path.startsWith(o + u'/'))
-                    return false;
-            return true;
-        });
-    }
+    files.removeIf(
+        [&](const ManifestFile &f) { return skip.contains(f.path) || (!only.isEmpty() && !covers(only, f.path)); });
     for (int i = 0; i < files.size(); ++i) {
         const ManifestFile &f = files.at(i);
         if (onFile)

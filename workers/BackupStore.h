@@ -54,6 +54,8 @@ public:
     /// made (a run killed between taking its lock and creating its folder) included.
     static void sweepStaleLocks(const QString &stackDir);
     static Result<Manifest> readManifest(const QString &backupPath);
+    /// Whether `file` (a path relative to the backup folder) is one of `paths` or below one.
+    static bool covers(const QStringList &paths, const QString &file);
     /// Checks every file the manifest lists (size and SHA-256) and the manifest itself against
     /// SHA256SUMS. `onFile(done, total, path)` reports progress.
     /// With `only`, just the files at those paths or below those folders (what a restore reads);

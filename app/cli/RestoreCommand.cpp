@@ -422,10 +422,7 @@ void runRestore(StackService *service, const QStringList &arguments)
                 // (the archive, when the plan reads it, checked meanwhile).
                 QFuture<VerifyReport> check = archiveCheck;
                 auto everyFile = check.then(WorkerThreads::pool(), [=](const VerifyReport &archive) {
-                    const bool readsArchive
-                        = std::any_of(plan->filesUsed.cbegin(), plan->filesUsed.cend(), [](const QString &f) {
-                              return Manifest::DatabaseArchive == f || Manifest::DatabaseArchive.startsWith(f + u'/');
-                          });
+                    const bool readsArchive = BackupStore::covers(plan->filesUsed, Manifest::DatabaseArchive);
                     VerifyReport v = BackupStore::verify(o.backup, {}, plan->filesUsed, {Manifest::DatabaseArchive});
                     if (readsArchive) {
                         v.filesChecked += archive.filesChecked;
