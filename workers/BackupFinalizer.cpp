@@ -56,11 +56,6 @@ bool writeWhole(const QString &path, const QByteArray &data, QFile::Permissions 
 
 } // namespace
 
-QString sha256OfFile(const QString &path, qint64 *size)
-{
-    return Sha256::ofFile(path, size);
-}
-
 bool finish(BackupContext &ctx, Manifest &manifest, QString *finalPath, QString *error)
 {
     // Every component file: size and SHA-256, hashed in parallel.
@@ -74,7 +69,7 @@ bool finish(BackupContext &ctx, Manifest &manifest, QString *finalPath, QString 
     QtConcurrent::blockingMap(files, [&](ManifestFile *f) {
         if (!f->sha256.isEmpty())
             return; // hashed while it was written
-        f->sha256 = sha256OfFile(ctx.absolutePath(f->path), &f->size);
+        f->sha256 = Sha256::ofFile(ctx.absolutePath(f->path), &f->size);
         if (f->sha256.isEmpty())
             readError = true;
     });
@@ -101,7 +96,7 @@ bool finish(BackupContext &ctx, Manifest &manifest, QString *finalPath, QString 
     if (!writeWhole(scriptPath, script.readAll(), OwnerOnlyFile | QFile::ExeOwner, error))
         return false;
     ManifestFile scriptEntry{Manifest::RestoreScriptName, 0, {}, false};
-    scriptEntry.sha256 = sha256OfFile(scriptPath, &scriptEntry.size);
+    scriptEntry.sha256 = Sha256::ofFile(scriptPath, &scriptEntry.size);
     manifest.extraFiles = {scriptEntry};
 
     if (!writeWhole(ctx.absolutePath(Manifest::FileName), manifest.toJson(), OwnerOnlyFile, error)
@@ -113,7 +108,7 @@ bool finish(BackupContext &ctx, Manifest &manifest, QString *finalPath, QString 
     for (const ManifestFile &f : manifest.allFiles())
         sums += sumLine(f.sha256, f.path);
     for (const QString &name : {Manifest::FileName, Manifest::MarkdownName})
-        sums += sumLine(sha256OfFile(ctx.absolutePath(name)), name);
+        sums += sumLine(Sha256::ofFile(ctx.absolutePath(name)), name);
     if (!writeWhole(ctx.absolutePath(Manifest::ChecksumsName), sums, OwnerOnlyFile, error))
         return false;
 

@@ -20,8 +20,5 @@ bool finish(BackupContext &ctx, Manifest &manifest, QString *finalPath, QString 
 /// be large) and leaves `<name>.failed` or `<name>.cancelled` with a status file naming the cause.
 void markUnfinished(const QString &partialFolder, const BackupResult &result, QString *markedPath);
 
-/// SHA-256 of a file, streamed; empty on a read error.
-QString sha256OfFile(const QString &path, qint64 *size = nullptr);
-
 } // namespace BackupFinalizer
 } // namespace lifeboat

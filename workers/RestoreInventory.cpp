@@ -487,7 +487,7 @@ Result<RestoreInventory> RestoreInventory::load(const QString &backupPath, const
         int files = 0;
         const QString prefix = QStringLiteral("edge_functions/") + fi.fileName();
         for (auto it = sizes.cbegin(); it != sizes.cend(); ++it) {
-            if (it.key() == prefix || it.key().startsWith(prefix + u'/')) {
+            if (BackupStore::covers({prefix}, it.key())) {
                 size += it.value();
                 ++files;
             }
