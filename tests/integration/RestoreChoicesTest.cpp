@@ -10,11 +10,8 @@
 
 TEST_F(Restore, AsTheNonSuperuserPostgresOwnersThatCannotBeSetAreReportedAndTheDataArrives)
 {
-    RestoreTarget target;
-    target.kind = RestoreTarget::Kind::NewDatabase;
-    target.stack = stackAs(QStringLiteral("postgres"));
-    target.newDatabase = QStringLiteral("trial");
-    const RestorePlan plan = planFor({QStringLiteral("tables")}, target, options());
+    const RestorePlan plan = planFor(
+        {QStringLiteral("tables")}, intoNewDatabase(QStringLiteral("trial"), QStringLiteral("postgres")), options());
     ASSERT_TRUE(plan.runnable()) << plan.report().toStdString();
     EXPECT_FALSE(plan.superuser);
     EXPECT_FALSE(plan.keepOwners);
@@ -33,10 +30,7 @@ TEST_F(Restore, AsTheNonSuperuserPostgresOwnersThatCannotBeSetAreReportedAndTheD
 
 TEST_F(Restore, MissingForeignKeyParentsArePulledOrFlaggedAsChosen)
 {
-    RestoreTarget target;
-    target.kind = RestoreTarget::Kind::NewDatabase;
-    target.stack = stackAs(QStringLiteral("supabase_admin"));
-    target.newDatabase = QStringLiteral("onetable");
+    const RestoreTarget target = intoNewDatabase(QStringLiteral("onetable"));
     RestoreOptions o = options();
     const RestorePlan include = planFor({QStringLiteral("table:public.tasks")}, target, o);
     EXPECT_TRUE(str(include.closure).contains(QStringLiteral("because the foreign key"))) << str(include.closure).toStdString();
@@ -50,6 +44,18 @@ TEST_F(Restore, MissingForeignKeyParentsArePulledOrFlaggedAsChosen)
     const RestorePlan truncate = planFor({QStringLiteral("table:public.projects")}, inPlace(QStringLiteral("postgres")), o);
     EXPECT_FALSE(truncate.runnable());
     EXPECT_TRUE(str(truncate.blockers).contains(QStringLiteral("public.tasks refers to it"))) << str(truncate.blockers).toStdString();
+}
+
+TEST_F(Restore, StepTitlesCountTheirObjectsInPlainEnglish)
+{
+    // realtime.schema_migrations has one thing after its rows: its primary key.
+    const RestorePlan plan = planFor(
+        {QStringLiteral("table:realtime.schema_migrations")}, intoNewDatabase(QStringLiteral("titles")), options());
+    ASSERT_TRUE(plan.runnable()) << plan.report().toStdString();
+    const QStringList titles = titlesOf(plan);
+    EXPECT_TRUE(titles.contains(QStringLiteral("Indexes, constraints, triggers and policies (1 object)")))
+        << str(titles).toStdString();
+    EXPECT_TRUE(titles.contains(QStringLiteral("Rows of 1 table"))) << str(titles).toStdString();
 }
 
 TEST_F(Restore, TruncateAndAppendReloadRowsWithoutTouchingTheDefinition)
@@ -522,9 +528,7 @@ TEST_F(Restore, WhatTheConnectingRoleDoesNotOwnIsLeftOutAndNamed)
         << warnings.toStdString();
     const RestoreReport report = run(plan);
     ASSERT_EQ(report.outcome, RestoreReport::Outcome::Complete) << report.message.toStdString();
-    QStringList titles;
-    for (const RestoreStep &s : plan.steps)
-        titles << s.title;
+    const QStringList titles = titlesOf(plan);
     EXPECT_TRUE(titles.contains(QStringLiteral("Function public.create_task"))) << str(titles).toStdString();
     EXPECT_TRUE(titles.contains(QStringLiteral("Row-level security of public.tasks"))) << str(titles).toStdString();
 

@@ -96,6 +96,24 @@ protected:
         return t;
     }
 
+    /// A new database on the fixture's server, created by `user`.
+    RestoreTarget intoNewDatabase(const QString &name, const QString &user = QStringLiteral("supabase_admin")) const
+    {
+        RestoreTarget t;
+        t.kind = RestoreTarget::Kind::NewDatabase;
+        t.stack = stackAs(user);
+        t.newDatabase = name;
+        return t;
+    }
+
+    static QStringList titlesOf(const RestorePlan &plan)
+    {
+        QStringList titles;
+        for (const RestoreStep &s : plan.steps)
+            titles << s.title;
+        return titles;
+    }
+
     Credentials credentials() const { return Credentials{source.cluster().password(), {}}; }
 
     RestoreOptions options() const

@@ -133,11 +133,14 @@ void Planner::buildSteps()
         if (!pre.isEmpty())
             script += pgRestoreSql(allDefs, QStringLiteral("pre-data"), noOwner, noAcl);
         addSqlStep(QStringLiteral("pre-data"),
-                   replacedTables.isEmpty() ? QStringLiteral("Schemas, types, tables and functions (%1 objects)").arg(pre.size())
-                                            : QStringLiteral("Drop %1 and create %2 objects")
-                                                  .arg(plural(int(replacedTables.size()), "replaced table", "replaced tables"))
-                                                  .arg(pre.size()),
-                   replacedTables + namesOf(pre, false).mid(0, 50), script);
+                   replacedTables.isEmpty()
+                       ? QStringLiteral("Schemas, types, tables and functions (%1)")
+                             .arg(plural(int(pre.size()), "object", "objects"))
+                       : QStringLiteral("Drop %1 and create %2")
+                             .arg(plural(int(replacedTables.size()), "replaced table", "replaced tables"),
+                                  plural(int(pre.size()), "object", "objects")),
+                   replacedTables + namesOf(pre, false).mid(0, 50),
+                   script);
     }
 
     // Auth and storage rows: triggers off (superuser) so sign-up hooks do not fire again.
@@ -307,7 +310,8 @@ void Planner::buildSteps()
             RestoreStep s;
             s.kind = RestoreStep::Kind::Command;
             s.phase = QStringLiteral("post-data");
-            s.title = QStringLiteral("Indexes, constraints, triggers and policies (%1 objects)").arg(post.size());
+            s.title = QStringLiteral("Indexes, constraints, triggers and policies (%1)")
+                          .arg(plural(int(post.size()), "object", "objects"));
             s.touches = namesOf(post, false).mid(0, 50);
             s.transactional = false;
             s.weight = std::max<qint64>(1, weightOf(appData + systemData) / 3);
@@ -315,7 +319,8 @@ void Planner::buildSteps()
             plan.steps << s;
         } else {
             addSqlStep(QStringLiteral("post-data"),
-                       QStringLiteral("Indexes, constraints, triggers and policies (%1 objects)").arg(post.size()),
+                       QStringLiteral("Indexes, constraints, triggers and policies (%1)")
+                           .arg(plural(int(post.size()), "object", "objects")),
                        namesOf(post, false).mid(0, 50),
                        pgRestoreSql(postList, QStringLiteral("post-data"), noOwner, noAcl));
         }
