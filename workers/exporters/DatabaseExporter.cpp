@@ -4,8 +4,11 @@
 #include "ExportSql.h"
 
 #include <QFile>
+#include <QHash>
 #include <QProcess>
 #include <QRegularExpression>
+
+#include <algorithm>
 
 #include <fcntl.h>
 #include <signal.h>
@@ -19,6 +22,8 @@ namespace {
 
 constexpr qint64 ChunkSize = 1 << 20;
 constexpr qint64 MaxPending = 8 << 20;
+// What an empty table counts for on the progress bar (one page).
+constexpr qint64 MinTableWeight = 8192;
 
 // Forwards stderr lines of a tool to `onLine`.
 void drainLines(QProcess &p, QByteArray &pending, const std::function<void(const QString &)> &onLine)
@@ -35,9 +40,14 @@ void drainLines(QProcess &p, QByteArray &pending, const std::function<void(const
 
 } // namespace
 
-bool DatabaseExporter::dumpAndDerive(BackupContext &ctx, const QStringList &dumpArgs, const QString &dumpPath,
-                                     const QString &sqlPath, GrowingFileHasher &sql,
-                                     const std::function<void(const QString &)> &onDumpLine, QString *failure)
+bool DatabaseExporter::dumpAndDerive(BackupContext &ctx,
+                                     const QStringList &dumpArgs,
+                                     const QString &dumpPath,
+                                     const QString &sqlPath,
+                                     GrowingFileHasher &sql,
+                                     const std::function<void(const QString &)> &onDumpLine,
+                                     const std::function<void()> &onTick,
+                                     QString *failure)
 {
     const QString component = name();
     ToolTail dumpTail(12), sqlTail(12);
@@ -106,6 +116,7 @@ bool DatabaseExporter::dumpAndDerive(BackupContext &ctx, const QStringList &dump
             stopBoth();
             break;
         }
+        onTick();
         if (deriver.state() == QProcess::NotRunning)
             break; // done, or stopped early: told apart below
         dumpDone = dumpDone || dumper.state() == QProcess::NotRunning || dumper.waitForFinished(0);
@@ -175,24 +186,43 @@ void DatabaseExporter::run(BackupContext &ctx, ComponentResult &r)
     if (!ctx.makeParent(dump, &error))
         return fail(r, error);
 
-    // The catalog's table count is the progress total; pg_dump names each table as it dumps it.
+    // Progress is bytes against the catalog's table sizes, as in data_csv: pg_dump names each
+    // table as it starts dumping it, and within a table the SQL that pg_restore derives grows
+    // with its rows. (Counting tables instead leaves the bar still while the one big table of
+    // most databases is dumped.)
     qint64 tables = 0;
+    QHash<QString, qint64> sizeOf;
+    qint64 dataBytes = 0;
     {
         PgConnection conn;
         if (!connect(ctx, r, conn))
             return;
-        auto count = ExportSql::query(conn,
-                                      QStringLiteral("SELECT count(*) FROM pg_class c JOIN pg_namespace n ON "
-                                                     "n.oid = c.relnamespace WHERE c.relkind IN ('r','m') AND ")
-                                          + ExportSql::userSchemaFilter(QStringLiteral("n.nspname")),
-                                      QStringLiteral("counting tables"));
-        if (!count)
-            return fail(r, count.error());
-        tables = PgConnection::value(count->get(), 0, 0).toLongLong();
+        auto list = ExportSql::query(conn,
+                                     QStringLiteral("SELECT n.nspname, c.relname, c.relkind, pg_table_size(c.oid) "
+                                                    "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                                                    "WHERE c.relkind IN ('r','m') AND ")
+                                         + ExportSql::userSchemaFilter(QStringLiteral("n.nspname")),
+                                     QStringLiteral("listing tables"));
+        if (!list)
+            return fail(r, list.error());
+        tables = PQntuples(list->get());
+        for (int i = 0; i < tables; ++i) {
+            if (PgConnection::value(list->get(), i, 2) != QLatin1String("r"))
+                continue; // a materialized view's rows are not in the dump: it is refreshed on restore
+            const qint64 size = std::max<qint64>(MinTableWeight, PgConnection::value(list->get(), i, 3).toLongLong());
+            sizeOf.insert(PgConnection::value(list->get(), i, 0) + u'.' + PgConnection::value(list->get(), i, 1), size);
+            dataBytes += size;
+        }
     }
+    // The table of contents at the end (pg_restore --list) gets a small share of the bar.
+    const qint64 totalBytes = dataBytes + std::max<qint64>(MinTableWeight, dataBytes / 50);
 
     static const QRegularExpression dumping(QStringLiteral("dumping contents of table \"([^\"]+)\""));
-    qint64 done = 0;
+    qint64 finished = 0;   // bytes of the tables dumped completely
+    qint64 current = 0;    // size of the table being dumped
+    qint64 sqlAtStart = 0; // SQL derived when it started
+    QString currentName;
+    GrowingFileHasher sqlFile(ctx.absolutePath(sql));
     const QStringList args{QStringLiteral("--dbname=") + ctx.conninfo(),
                            QStringLiteral("--format=custom"),
                            QStringLiteral("--compress=%1").arg(ctx.request.compressLevel),
@@ -202,21 +232,33 @@ void DatabaseExporter::run(BackupContext &ctx, ComponentResult &r)
                            QStringLiteral("--no-sync"),
                            QStringLiteral("--verbose"),
                            QStringLiteral("--file=") + ctx.absolutePath(dump)};
-    ctx.progress(name(), 0, tables + 2, QStringLiteral("starting pg_dump"));
+    ctx.progress(name(), 0, totalBytes, QStringLiteral("starting pg_dump"));
     auto onLine = [&](const QString &line) {
         const auto m = dumping.match(line);
-        if (m.hasMatch())
-            ctx.progress(name(), ++done, tables + 2, m.captured(1));
+        if (!m.hasMatch())
+            return;
+        finished += current;
+        currentName = m.captured(1);
+        current = sizeOf.value(currentName, MinTableWeight);
+        sqlAtStart = sqlFile.size();
+        ctx.progress(name(), std::min(finished, dataBytes), totalBytes, currentName);
+    };
+    auto onTick = [&] {
+        if (currentName.isEmpty())
+            return;
+        const qint64 within = std::clamp<qint64>(sqlFile.size() - sqlAtStart, 0, current - 1);
+        ctx.progress(name(), std::min(finished + within, dataBytes), totalBytes, currentName);
     };
     // The plain SQL is derived from the archive while pg_dump still writes it: Lifeboat feeds
     // the growing file to pg_restore as a stream (header and TOC first, then each table's data
     // in order), so the SQL costs no second read of the server.
     ctx.log(name(), QStringLiteral("$ %1 %2").arg(ctx.pgDump.path, args.join(u' ')));
-    ctx.log(name(), QStringLiteral("$ %1 --file=%2 < (the archive as it is written)")
-                        .arg(ctx.pgRestore.path, ctx.absolutePath(sql)));
-    GrowingFileHasher sqlFile(ctx.absolutePath(sql));
+    ctx.log(name(),
+            QStringLiteral("$ %1 --file=%2 < (the archive as it is written)")
+                .arg(ctx.pgRestore.path, ctx.absolutePath(sql)));
     QString failure;
-    const bool ok = dumpAndDerive(ctx, args, ctx.absolutePath(dump), ctx.absolutePath(sql), sqlFile, onLine, &failure);
+    const bool ok
+        = dumpAndDerive(ctx, args, ctx.absolutePath(dump), ctx.absolutePath(sql), sqlFile, onLine, onTick, &failure);
     if (ctx.isCancelled())
         return;
     if (!ok)
@@ -226,7 +268,7 @@ void DatabaseExporter::run(BackupContext &ctx, ComponentResult &r)
     r.counts.insert(QStringLiteral("tables"), tables);
 
     // Table of contents and the SQL, both from the archive alone.
-    ctx.progress(name(), tables + 1, tables + 2, QStringLiteral("table of contents"));
+    ctx.progress(name(), dataBytes, totalBytes, QStringLiteral("table of contents"));
     const ToolOutcome out = ctx.runTool(name(), ctx.pgRestore,
                       {QStringLiteral("--list"), QStringLiteral("--file=") + ctx.absolutePath(toc), ctx.absolutePath(dump)});
     if (out.cancelled)
@@ -244,7 +286,7 @@ void DatabaseExporter::run(BackupContext &ctx, ComponentResult &r)
         }
     }
 
-    ctx.progress(name(), tables + 2, tables + 2, {});
+    ctx.progress(name(), totalBytes, totalBytes, {});
 }
 
 } // namespace lifeboat

@@ -18,8 +18,16 @@ public:
     void run(BackupContext &ctx, ComponentResult &r) override;
 
 private:
-    bool dumpAndDerive(BackupContext &ctx, const QStringList &dumpArgs, const QString &dumpPath, const QString &sqlPath,
-                       GrowingFileHasher &sql, const std::function<void(const QString &)> &onDumpLine,
+    /// Runs pg_dump into `dumpPath` and pg_restore on the growing archive into `sqlPath`.
+    /// `onDumpLine` gets each line pg_dump writes to stderr; `onTick` runs on every pass of the
+    /// loop (at least every 20 ms), after `sql` has caught up with what pg_restore wrote.
+    bool dumpAndDerive(BackupContext &ctx,
+                       const QStringList &dumpArgs,
+                       const QString &dumpPath,
+                       const QString &sqlPath,
+                       GrowingFileHasher &sql,
+                       const std::function<void(const QString &)> &onDumpLine,
+                       const std::function<void()> &onTick,
                        QString *failure);
 };
 
