@@ -149,10 +149,13 @@ void HistoryPane::showManifest()
         return;
     }
     m_manifest->setManifest(*b->manifest, b->path);
-    m_manifestCaption->setText(tr("<b>Manifest</b> of %1 — PostgreSQL %2, %3 files, %4")
-                                   .arg(b->name.toHtmlEscaped(), b->manifest->serverVersion.toHtmlEscaped())
+    // One line at the window's usual width: the server's build details ("15.18 (Debian
+    // 15.18-0+deb12u1)") are in the manifest itself.
+    const QString server = b->manifest->serverVersion.section(QStringLiteral(" ("), 0, 0);
+    m_manifestCaption->setText(tr("<b>Manifest</b> of %1: %2 files, %3 — PostgreSQL %4")
+                                   .arg(b->name.toHtmlEscaped())
                                    .arg(b->manifest->allFiles().size())
-                                   .arg(formatSize(b->manifest->totalSize())));
+                                   .arg(formatSize(b->manifest->totalSize()), server.toHtmlEscaped()));
     // Wide enough for the file names, but the sizes and checksums stay in view.
     m_tree->expandAll();
     m_tree->resizeColumnToContents(ManifestTreeModel::NameColumn);

@@ -35,6 +35,7 @@
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QTableView>
@@ -104,6 +105,13 @@ TEST_F(BackupWindowTest, BackUpNowFillsEveryBarAndAddsACompleteRow)
     ASSERT_TRUE(window->historyPane()->selectedBackup());
     EXPECT_EQ(window->historyPane()->manifestModel()->rowCount(), Component::all().size())
         << "the manifest browser lists every component";
+    const QString caption = window->historyPane()->manifestCaption();
+    EXPECT_TRUE(
+        QRegularExpression(QStringLiteral("^<b>Manifest</b> of \\d{8}-\\d{6}: \\d+ files, [0-9.]+ (bytes|kB|MB|GB) — "
+                                          "PostgreSQL 15\\.\\d+$"))
+            .match(caption)
+            .hasMatch())
+        << caption.toStdString();
     const StackTableModel *stacks = window->stackModel();
     EXPECT_TRUE(stacks->data(stacks->index(0, StackTableModel::LastBackupColumn)).toString().contains(QStringLiteral("complete")));
     EXPECT_TRUE(stacks->index(0, StackTableModel::BackupSizeColumn)
