@@ -9,7 +9,6 @@
 #include <QDirIterator>
 #include <QElapsedTimer>
 #include <QFileInfo>
-#include <QHash>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QTemporaryDir>
@@ -30,17 +29,6 @@ Fingerprint fingerprintOf(const TempCluster &c, QString *error)
 {
     PgConnection conn = c.connect();
     return fingerprint(conn, error);
-}
-
-// Makes the fixture big enough that a backup takes a few seconds.
-void growFixture(const SupabaseFixture &f, int rows)
-{
-    QString error;
-    ASSERT_TRUE(f.cluster().exec(QStringLiteral("CREATE TABLE public.bulk AS SELECT g AS id, md5(g::text) AS a, "
-                                                "repeat(md5(g::text), 8) AS b FROM generate_series(1, %1) g")
-                                     .arg(rows),
-                                 &error))
-        << error.toStdString();
 }
 
 // Files below `root` whose name matches `pattern`, relative to `root`.
@@ -307,48 +295,6 @@ void startGrownRun(GrownRun &run)
 }
 
 } // namespace
-
-TEST(BackupProgress, EachBarOnlyMovesForwardAndTheDatabaseBarMovesWhileItsBigTableIsDumped)
-{
-    SupabaseFixture source;
-    QString error;
-    ASSERT_TRUE(source.setUp(&error)) << error.toStdString();
-    ASSERT_NO_FATAL_FAILURE(growFixture(source, 600000)); // public.bulk: most of the database
-    QTemporaryDir out;
-    struct Report
-    {
-        qint64 done, total;
-        QString item;
-    };
-    QHash<QString, QList<Report>> reports;
-    std::shared_ptr<BackupJob> job = BackupEngine::start(requestFor(source, out.path()));
-    QObject::connect(job.get(),
-                     &BackupJob::componentProgress,
-                     job.get(),
-                     [&](const QString &c, qint64 done, qint64 total, const QString &item) {
-                         reports[c] << Report{done, total, item};
-                     });
-    const BackupResult r = await(job->future(), 300000);
-    ASSERT_EQ(r.outcome, BackupOutcome::Complete) << r.message.toStdString();
-
-    for (const QString &c : {QString(Component::Database), QString(Component::DataCsv)}) {
-        const QList<Report> &seen = reports.value(c);
-        ASSERT_FALSE(seen.isEmpty()) << c.toStdString();
-        for (qsizetype i = 1; i < seen.size(); ++i) {
-            EXPECT_GE(seen[i].done, seen[i - 1].done) << c.toStdString() << " went back at report " << i;
-            EXPECT_EQ(seen[i].total, seen[0].total) << c.toStdString();
-        }
-        EXPECT_EQ(seen.last().done, seen.last().total) << c.toStdString() << " did not end full";
-    }
-    // pg_dump names a table only as it starts it: the bar must not stand still for the seconds
-    // the big table takes, but cross most of its width meanwhile.
-    QList<double> during;
-    for (const Report &rep : reports.value(Component::Database))
-        if (rep.item == QLatin1String("public.bulk"))
-            during << double(rep.done) / double(rep.total);
-    ASSERT_GE(during.size(), 3) << "reports while public.bulk was dumped: " << during.size();
-    EXPECT_GT(during.last() - during.first(), 0.4) << during.first() << " to " << during.last();
-}
 
 TEST(BackupFaults, ARunningBackupIsListedAsRunningAndCannotBeDeleted)
 {

@@ -30,6 +30,18 @@ inline QStringList pgEnv(const TempCluster &c, const QString &db = QStringLitera
             QStringLiteral("PGDATABASE=") + db};
 }
 
+/// Adds public.bulk, `rows` rows of about 300 bytes (600000 rows: about 200 MB), so that a
+/// backup of the fixture takes a few seconds and one table holds most of its data.
+inline void growFixture(const SupabaseFixture &f, int rows)
+{
+    QString error;
+    ASSERT_TRUE(f.cluster().exec(QStringLiteral("CREATE TABLE public.bulk AS SELECT g AS id, md5(g::text) AS a, "
+                                                "repeat(md5(g::text), 8) AS b FROM generate_series(1, %1) g")
+                                     .arg(rows),
+                                 &error))
+        << error.toStdString();
+}
+
 /// Starts `cluster` and loads the plain fixture (no Supabase schemas) into its database "postgres".
 inline ::testing::AssertionResult startPlain(TempCluster &cluster)
 {

@@ -9,6 +9,7 @@
 #include <QRegularExpression>
 
 #include <algorithm>
+#include <functional>
 
 #include <fcntl.h>
 #include <signal.h>
@@ -38,18 +39,19 @@ void drainLines(QProcess &p, QByteArray &pending, const std::function<void(const
     }
 }
 
-} // namespace
-
-bool DatabaseExporter::dumpAndDerive(BackupContext &ctx,
-                                     const QStringList &dumpArgs,
-                                     const QString &dumpPath,
-                                     const QString &sqlPath,
-                                     GrowingFileHasher &sql,
-                                     const std::function<void(const QString &)> &onDumpLine,
-                                     const std::function<void()> &onTick,
-                                     QString *failure)
+/// Runs pg_dump into `dumpPath` and pg_restore on the growing archive into `sqlPath`.
+/// `onDumpLine` gets each line pg_dump writes to stderr; `onTick` runs on every pass of the
+/// loop (at least every 20 ms), after `sql` has caught up with what pg_restore wrote.
+bool dumpAndDerive(BackupContext &ctx,
+                   const QStringList &dumpArgs,
+                   const QString &dumpPath,
+                   const QString &sqlPath,
+                   GrowingFileHasher &sql,
+                   const std::function<void(const QString &)> &onDumpLine,
+                   const std::function<void()> &onTick,
+                   QString *failure)
 {
-    const QString component = name();
+    const QString component = Component::Database;
     ToolTail dumpTail(12), sqlTail(12);
     QProcess dumper, deriver;
     for (QProcess *p : {&dumper, &deriver}) {
@@ -176,6 +178,8 @@ bool DatabaseExporter::dumpAndDerive(BackupContext &ctx,
     }
     return true;
 }
+
+} // namespace
 
 void DatabaseExporter::run(BackupContext &ctx, ComponentResult &r)
 {
