@@ -32,6 +32,25 @@ QString userSchemaFilter(const QString &col)
         .replace(QStringLiteral("%%"), QStringLiteral("%"));
 }
 
+Result<QList<UserTable>> userTables(const PgConnection &conn)
+{
+    auto list
+        = query(conn,
+                QStringLiteral("SELECT n.nspname, c.relname, c.relkind = 'm', pg_table_size(c.oid) FROM pg_class c "
+                               "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r','m') AND ")
+                    + userSchemaFilter(QStringLiteral("n.nspname")) + QStringLiteral(" ORDER BY 4 DESC, 1, 2"),
+                QStringLiteral("listing tables"));
+    if (!list)
+        return Error{list.error()};
+    QList<UserTable> tables;
+    for (int i = 0; i < PQntuples(list->get()); ++i)
+        tables.append({PgConnection::value(list->get(), i, 0),
+                       PgConnection::value(list->get(), i, 1),
+                       PgConnection::value(list->get(), i, 2) == QLatin1String("t"),
+                       PgConnection::value(list->get(), i, 3).toLongLong()});
+    return tables;
+}
+
 Result<PgResultPtr> query(const PgConnection &conn, const QString &sql, const QString &purpose)
 {
     PgResultPtr r = conn.exec(sql);

@@ -48,5 +48,17 @@ QString qualified(const QString &schema, const QString &name);
 /// Schemas that hold no user data: the catalogs and temp/toast schemas.
 QString userSchemaFilter(const QString &schemaColumn);
 
+/// A table or materialized view of a user schema and its size on disk (pg_table_size).
+struct UserTable
+{
+    QString schema;
+    QString name;
+    bool materializedView = false;
+    qint64 bytes = 0;
+};
+
+/// Every table and materialized view in the user schemas, largest first.
+Result<QList<UserTable>> userTables(const PgConnection &conn);
+
 } // namespace ExportSql
 } // namespace lifeboat

@@ -32,22 +32,17 @@ void DataCsvExporter::run(BackupContext &ctx, ComponentResult &r)
     PgConnection conn;
     if (!connect(ctx, r, conn))
         return;
-    auto list = ExportSql::query(conn,
-                                 QStringLiteral("SELECT n.nspname, c.relname, pg_table_size(c.oid) FROM pg_class c "
-                                                "JOIN pg_namespace n ON n.oid = c.relnamespace "
-                                                "WHERE c.relkind = 'r' AND ")
-                                     + ExportSql::userSchemaFilter(QStringLiteral("n.nspname"))
-                                     + QStringLiteral(" ORDER BY 3 DESC, 1, 2"),
-                                 QStringLiteral("listing tables"));
+    auto list = ExportSql::userTables(conn);
     if (!list)
         return fail(r, list.error());
 
     QList<TableJob> jobs;
     FileNamer names;
     qint64 totalBytes = 0;
-    for (int i = 0; i < PQntuples(list->get()); ++i) {
-        TableJob job{PgConnection::value(list->get(), i, 0), PgConnection::value(list->get(), i, 1), {},
-                     PgConnection::value(list->get(), i, 2).toLongLong(), 0, {}, 0};
+    for (const ExportSql::UserTable &t : *list) {
+        if (t.materializedView)
+            continue; // COPY cannot read one; its definition is in the database component
+        TableJob job{t.schema, t.name, {}, t.bytes, 0, {}, 0};
         job.file = QStringLiteral("data/%1.csv").arg(names.take(job.schema + u'.' + job.name));
         totalBytes += job.estimatedBytes;
         jobs.append(job);

@@ -201,20 +201,15 @@ void DatabaseExporter::run(BackupContext &ctx, ComponentResult &r)
         PgConnection conn;
         if (!connect(ctx, r, conn))
             return;
-        auto list = ExportSql::query(conn,
-                                     QStringLiteral("SELECT n.nspname, c.relname, c.relkind, pg_table_size(c.oid) "
-                                                    "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-                                                    "WHERE c.relkind IN ('r','m') AND ")
-                                         + ExportSql::userSchemaFilter(QStringLiteral("n.nspname")),
-                                     QStringLiteral("listing tables"));
+        auto list = ExportSql::userTables(conn);
         if (!list)
             return fail(r, list.error());
-        tables = PQntuples(list->get());
-        for (int i = 0; i < tables; ++i) {
-            if (PgConnection::value(list->get(), i, 2) != QLatin1String("r"))
-                continue; // a materialized view's rows are not in the dump: it is refreshed on restore
-            const qint64 size = std::max<qint64>(MinTableWeight, PgConnection::value(list->get(), i, 3).toLongLong());
-            sizeOf.insert(PgConnection::value(list->get(), i, 0) + u'.' + PgConnection::value(list->get(), i, 1), size);
+        tables = list->size();
+        for (const ExportSql::UserTable &t : *list) {
+            if (t.materializedView)
+                continue; // its rows are not in the dump: it is refreshed on restore
+            const qint64 size = std::max(MinTableWeight, t.bytes);
+            sizeOf.insert(t.schema + u'.' + t.name, size);
             dataBytes += size;
         }
     }
