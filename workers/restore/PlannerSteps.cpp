@@ -306,12 +306,13 @@ void Planner::buildSteps()
                    weightOf({data->id}));
     }
     if (!postList.isEmpty()) {
+        const QString title = QStringLiteral("Indexes, constraints, triggers and policies (%1)")
+                                  .arg(plural(int(post.size()), "object", "objects"));
         if (newDatabase) {
             RestoreStep s;
             s.kind = RestoreStep::Kind::Command;
             s.phase = QStringLiteral("post-data");
-            s.title = QStringLiteral("Indexes, constraints, triggers and policies (%1)")
-                          .arg(plural(int(post.size()), "object", "objects"));
+            s.title = title;
             s.touches = namesOf(post, false).mid(0, 50);
             s.transactional = false;
             s.weight = std::max<qint64>(1, weightOf(appData + systemData) / 3);
@@ -319,8 +320,7 @@ void Planner::buildSteps()
             plan.steps << s;
         } else {
             addSqlStep(QStringLiteral("post-data"),
-                       QStringLiteral("Indexes, constraints, triggers and policies (%1)")
-                           .arg(plural(int(post.size()), "object", "objects")),
+                       title,
                        namesOf(post, false).mid(0, 50),
                        pgRestoreSql(postList, QStringLiteral("post-data"), noOwner, noAcl));
         }
