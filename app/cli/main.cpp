@@ -2,6 +2,7 @@
 #include "BackupCommands.h"
 #include "CliOutput.h"
 #include "CliSupport.h"
+#include "ProcessSetup.h"
 #include "RestoreCommand.h"
 #include "SecretStore.h"
 #include "StackCatalog.h"
@@ -11,8 +12,6 @@
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QTimer>
-
-#include <csignal>
 
 using namespace lifeboat;
 
@@ -46,10 +45,7 @@ const char *const Usage = "Usage: lifeboat-cli COMMAND [OPTIONS]\n"
 
 int main(int argc, char *argv[])
 {
-    // A file-size limit or a full disk must fail a write with an error we can report, not
-    // kill the process (child tools inherit this too).
-    std::signal(SIGXFSZ, SIG_IGN);
-    std::signal(SIGPIPE, SIG_IGN); // a tool that exits early must not take us down with it
+    prepareProcess();
     QCoreApplication app(argc, argv);
     setApplicationInfo();
 

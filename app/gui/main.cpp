@@ -2,6 +2,7 @@
 #include "BackupService.h"
 #include "DesktopNotifier.h"
 #include "MainWindow.h"
+#include "ProcessSetup.h"
 #include "RunCatalog.h"
 #include "SecretStore.h"
 #include "SettingsDialog.h"
@@ -18,7 +19,6 @@
 #include <QJsonArray>
 #include <QTimer>
 
-#include <csignal>
 #include <cstdio>
 
 namespace {
@@ -97,8 +97,7 @@ void serve(lifeboat::SingleInstance &instance,
 
 int main(int argc, char *argv[])
 {
-    std::signal(SIGXFSZ, SIG_IGN); // a write past a file-size limit fails with an error instead
-    std::signal(SIGPIPE, SIG_IGN); // a tool that exits early must not take us down with it
+    lifeboat::prepareProcess();
     QApplication app(argc, argv);
     lifeboat::setApplicationInfo();
     QApplication::setApplicationDisplayName(QStringLiteral("Lifeboat"));

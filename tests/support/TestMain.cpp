@@ -1,6 +1,10 @@
-// The main() of every test binary: a private HOME and XDG folders (settings, data and the
-// keychain's files never touch the developer's), no inherited libpq variables, then the Qt
-// application object (QApplication on the offscreen platform for GUI tests).
+// The main() of every test binary: the applications' own process setup, a private HOME and
+// XDG folders (settings, data and the keychain's files never touch the developer's), no
+// inherited libpq variables, then the Qt application object (QApplication on the offscreen
+// platform for GUI tests). A test program that crashes prints where, so that a crash seen once
+// in CI can be understood from its log.
+#include "ProcessSetup.h"
+
 #include <QDir>
 #include <QTemporaryDir>
 
@@ -15,10 +19,35 @@
 #include <csignal>
 #include <cstdlib>
 
+#include <execinfo.h>
+#include <unistd.h>
+
+namespace {
+
+void printBacktraceAndDie(int signalNumber)
+{
+    static const char Head[] = "\n*** Fatal signal; the stack of the thread that received it:\n";
+    (void)!::write(STDERR_FILENO, Head, sizeof Head - 1);
+    void *frames[64];
+    ::backtrace_symbols_fd(frames, ::backtrace(frames, 64), STDERR_FILENO);
+    std::signal(signalNumber, SIG_DFL);
+    std::raise(signalNumber);
+}
+
+void printBacktraceOnCrash()
+{
+    void *warmUp[1];
+    ::backtrace(warmUp, 1); // loads the unwinder now, not inside the handler
+    for (int s : {SIGSEGV, SIGABRT, SIGBUS, SIGFPE, SIGILL})
+        std::signal(s, printBacktraceAndDie);
+}
+
+} // namespace
+
 int main(int argc, char **argv)
 {
-    std::signal(SIGPIPE, SIG_IGN); // as the applications do
-    std::signal(SIGXFSZ, SIG_IGN);
+    lifeboat::prepareProcess();
+    printBacktraceOnCrash();
     QTemporaryDir home(QDir::tempPath() + QStringLiteral("/lifeboat-test-home-XXXXXX"));
     if (!home.isValid())
         return 3;
