@@ -4,12 +4,14 @@
 #include "Sha256.h"
 
 #include <QDir>
-#include <QElapsedTimer>
 #include <QDirIterator>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QThread>
+#include <QThreadPool>
 #include <QtConcurrent/QtConcurrentMap>
 
 #include <fcntl.h>
@@ -65,8 +67,12 @@ bool finish(BackupContext &ctx, Manifest &manifest, QString *finalPath, QString 
             files.append(&f);
     QElapsedTimer clock;
     clock.start();
+    // Threads of its own, one per core: never the global pool, which the window's painting
+    // waits for (see WorkerThreads).
+    QThreadPool pool;
+    pool.setMaxThreadCount(QThread::idealThreadCount());
     std::atomic_bool readError{false};
-    QtConcurrent::blockingMap(files, [&](ManifestFile *f) {
+    QtConcurrent::blockingMap(&pool, files, [&](ManifestFile *f) {
         if (!f->sha256.isEmpty())
             return; // hashed while it was written
         f->sha256 = Sha256::ofFile(ctx.absolutePath(f->path), &f->size);
@@ -119,7 +125,7 @@ bool finish(BackupContext &ctx, Manifest &manifest, QString *finalPath, QString 
     while (it.hasNext())
         paths << it.next();
     std::atomic_bool syncFailed{false};
-    QtConcurrent::blockingMap(paths, [&](const QString &p) {
+    QtConcurrent::blockingMap(&pool, paths, [&](const QString &p) {
         if (!fsyncPath(p))
             syncFailed = true;
     });
