@@ -105,6 +105,9 @@ struct RestoreStep
     QString script;  ///< bash; for Sql: a fragment printing SQL; empty for SafetyBackup
     bool transactional = true;
     qint64 weight = 1; ///< for the overall progress (bytes of data, roughly)
+    /// The rows the step loads, by the backup's own counts; 0 when it loads none or they are
+    /// not known. The runner moves the bar through such a step as the server reports its COPYs.
+    qint64 rows = 0;
 };
 
 /// A conflict found in the target and what the chosen option does about it.

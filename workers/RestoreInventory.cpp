@@ -392,23 +392,32 @@ Result<RestoreInventory> RestoreInventory::load(const QString &backupPath, const
         // The CSV export names each table's file ("data/public.user~2.csv" beside "data/public.User.csv").
         const ComponentResult *csv = inv.manifest.component(Component::DataCsv);
         const QJsonObject csvTables = csv ? csv->details.value(QStringLiteral("tables")).toObject() : QJsonObject();
-        // A partitioned table's rows are its partitions' (ATTACH PARTITION entries tagged with
-        // the partition's name), and so is its size.
-        std::function<qint64(const ArchiveEntry &, int *)> tableSize = [&](const ArchiveEntry &t, int *partitions) {
-            qint64 size = sizes.value(
-                csvTables.value(t.qualifiedName()).toObject().value(QStringLiteral("file")).toString(), 0);
+        // A table's size and rows are its CSV's. A partitioned table's are its partitions'
+        // (ATTACH PARTITION entries tagged with the partition's name).
+        struct Amount
+        {
+            qint64 size = 0;
+            qint64 rows = -1; ///< -1: the backup has no count
+        };
+        std::function<Amount(const ArchiveEntry &, int *)> tableAmount = [&](const ArchiveEntry &t, int *partitions) {
+            const QJsonObject ownCsv = csvTables.value(t.qualifiedName()).toObject();
+            Amount a{sizes.value(ownCsv.value(QStringLiteral("file")).toString(), 0),
+                     ownCsv.contains(QStringLiteral("rows")) ? ownCsv.value(QStringLiteral("rows")).toInteger() : -1};
             for (int d : inv.toc.dependents(t.id)) {
                 const ArchiveEntry *attach = inv.toc.entry(d);
                 if (!attach || attach->desc != QLatin1String("TABLE ATTACH"))
                     continue;
                 const ArchiveEntry *part = inv.toc.find(QStringLiteral("TABLE"), attach->schema, attach->tag);
                 if (part && part->id != t.id) {
-                    size += tableSize(*part, nullptr);
+                    const Amount p = tableAmount(*part, nullptr);
+                    a.size += p.size;
+                    if (p.rows >= 0)
+                        a.rows = std::max<qint64>(0, a.rows) + p.rows;
                     if (partitions)
                         ++*partitions;
                 }
             }
-            return size;
+            return a;
         };
         for (const ArchiveEntry &e : inv.toc.entries()) {
             if (e.desc != QLatin1String("TABLE"))
@@ -416,12 +425,13 @@ Result<RestoreInventory> RestoreInventory::load(const QString &backupPath, const
             tablesPerSchema[e.schema] += 1;
             const QString key = e.qualifiedName();
             int partitions = 0;
-            const qint64 size = tableSize(e, &partitions);
+            const Amount amount = tableAmount(e, &partitions);
             const bool hasData = inv.toc.find(QStringLiteral("TABLE DATA"), e.schema, e.tag) != nullptr;
             const QString note = partitions > 0 ? QStringLiteral("%1 partition(s)").arg(partitions)
                                  : hasData      ? QString()
                                                 : QStringLiteral("definition only");
-            add(RestoreKind::Table, key, key, note, size);
+            add(RestoreKind::Table, key, key, note, amount.size);
+            inv.items.last().rows = amount.rows;
         }
         QSet<QString> schemas;
         for (const ArchiveEntry &e : inv.toc.entries())

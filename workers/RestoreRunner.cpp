@@ -38,6 +38,7 @@ struct RestoreState
     std::shared_ptr<QTemporaryDir> secrets;
     QFile log;
     QPointer<RestoreJob> job;
+    std::atomic_int runningStep{-1}; ///< the step the script is in, for the watcher's progress
     std::shared_ptr<BackupJob> safetyJob;
     PgConnection watcher; ///< to the target's server, for what keeps a step waiting
 
@@ -144,14 +145,42 @@ QString prepare(State &s)
     return {};
 }
 
-/// Until `done` is released, looks every two seconds for sessions that keep a step of the
-/// restore waiting for a lock (an editor's session idle in a transaction, say) and logs each
-/// one once. Returns as soon as `done` is released, so the restore's end is not delayed.
-void watchLocks(State &s, QSemaphore &done)
+/// Until `done` is released: every quarter of a second, moves the bar through a step that
+/// loads rows (`within(step, fraction)`), by the rows the server has counted into the target
+/// so far (pg_stat_progress_copy: a table being loaded by pg_restore or psql); every two
+/// seconds, looks for sessions that keep a step of the restore waiting for a lock (an editor's
+/// session idle in a transaction, say) and logs each one once. Returns as soon as `done` is
+/// released, so the restore's end is not delayed.
+void watch(State &s, QSemaphore &done, const std::function<void(int, double)> &within)
 {
     QSet<int> told;
-    while (!done.tryAcquire(1, 2000)) {
+    int step = -1;
+    QHash<QPair<int, QString>, qint64> copied; // (backend, table) -> rows so far, in this step
+    const QByteArray database = s.run.plan.target.connection().database.toUtf8();
+    for (int tick = 1; !done.tryAcquire(1, 250); ++tick) {
         if (!s.watcher.isOpen())
+            continue;
+        if (const int now = s.runningStep; now != step) {
+            step = now;
+            copied.clear();
+        }
+        const qint64 rows = step >= 0 ? s.run.plan.steps.at(step).rows : 0;
+        if (rows > 0) {
+            PgResultPtr r = s.watcher.execParams(
+                QStringLiteral("SELECT p.pid, p.relid, p.tuples_processed FROM pg_stat_progress_copy p "
+                               "JOIN pg_stat_activity a ON a.pid = p.pid WHERE a.application_name = 'lifeboat-restore' "
+                               "AND p.command = 'COPY FROM' AND p.datname = $1"),
+                {database});
+            for (int i = 0; PgConnection::succeeded(r.get()) && i < PQntuples(r.get()); ++i) {
+                qint64 &n = copied[{PgConnection::value(r.get(), i, 0).toInt(), PgConnection::value(r.get(), i, 1)}];
+                n = std::max(n, PgConnection::value(r.get(), i, 2).toLongLong());
+            }
+            qint64 sum = 0;
+            for (qint64 n : std::as_const(copied))
+                sum += n;
+            within(step, std::min(0.99, double(sum) / double(rows)));
+        }
+        if (tick % 8 != 0)
             continue;
         PgResultPtr r = s.watcher.exec(QStringLiteral(
             "SELECT DISTINCT b.pid, coalesce(nullif(b.application_name, ''), b.backend_type), "
@@ -223,9 +252,12 @@ void runScript(State &s)
         before << acc;
         acc += st.weight;
     }
-    auto progressAt = [&](int step) {
+    // The future's value never goes back: a late report of the step before changes nothing.
+    auto progressAt = [&s, total, before](int step, double within = 0) {
         if (total > 0)
-            s.promise.setProgressValue(int(1000 * before.value(step) / total));
+            s.promise.setProgressValue(
+                int(1000 * (double(before.value(step)) + within * double(s.run.plan.steps.at(step).weight))
+                    / double(total)));
     };
 
     int current = -1;
@@ -236,7 +268,8 @@ void runScript(State &s)
                 s.setStep(i, StepOutcome::State::Done);
     };
     QSemaphore scriptDone;
-    QFuture<void> watching = QtConcurrent::run(WorkerThreads::pool(), [&s, &scriptDone] { watchLocks(s, scriptDone); });
+    QFuture<void> watching = QtConcurrent::run(WorkerThreads::pool(),
+                                               [&s, &scriptDone, &progressAt] { watch(s, scriptDone, progressAt); });
     const auto outcome = runTool(
         QStringLiteral("bash"), {scriptPath}, env, s.cancel,
         [&](const QString &line) {
@@ -248,6 +281,7 @@ void runScript(State &s)
                     finishUnit(s.unitOf.at(current));
                 current = n;
                 s.setStep(n, StepOutcome::State::Running);
+                s.runningStep = n;
                 s.writeLog(QStringLiteral("-- step %1: %2").arg(n + 1).arg(plan.steps.at(n).title));
                 progressAt(n);
                 return;

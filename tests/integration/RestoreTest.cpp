@@ -2,6 +2,10 @@
 // nothing else changes, failures leave the target as it was, and there is always a way back.
 #include "RestoreFixture.h"
 
+#include <QFutureWatcher>
+
+#include <algorithm>
+
 TEST_F(Restore, TheInventoryOffersEveryKindOfItemTheIssueNames)
 {
     for (const char *id : {"table:public.tasks", "schema:public", "user:user07@example.com", "policies:public.tasks",
@@ -251,4 +255,55 @@ TEST_F(Restore, TheSafetyBackupShowsInHistoryAndBringsTheTargetBack)
     ASSERT_EQ(undo.outcome, RestoreReport::Outcome::Complete) << undo.message.toStdString();
     const Fingerprint after = fingerprintOf(source.cluster());
     EXPECT_EQ(differences(beforeRestore, after), QStringList()) << str(differences(beforeRestore, after)).toStdString();
+}
+
+TEST_F(Restore, TheBarMovesWhileTheRowsOfABigTableAreLoaded)
+{
+    // A table of 180 MB, backed up again with it.
+    ASSERT_NO_FATAL_FAILURE(growFixture(source, 600000));
+    backup = runBackup(requestFor(source, out.path()));
+    ASSERT_EQ(backup.outcome, BackupOutcome::Complete) << backup.message.toStdString();
+    auto inv = await(RestoreService::loadInventory(backup.path));
+    ASSERT_TRUE(inv.ok()) << inv.error().toStdString();
+    inventory = inv.value();
+
+    const RestorePlan plan
+        = planFor({QStringLiteral("table:public.bulk")}, intoNewDatabase(QStringLiteral("bulk")), options());
+    ASSERT_TRUE(plan.runnable()) << plan.report().toStdString();
+    int loading = -1;
+    qint64 total = 0, before = 0;
+    for (int i = 0; i < plan.steps.size(); ++i) {
+        if (plan.steps.at(i).rows > 0 && loading < 0) {
+            loading = i;
+            before = total;
+        }
+        total += plan.steps.at(i).weight;
+    }
+    ASSERT_GE(loading, 0) << str(titlesOf(plan)).toStdString();
+    EXPECT_EQ(plan.steps.at(loading).rows, 600000) << "the backup's own count of the table's rows";
+    // Where the bar stands as the step starts and as the next one does.
+    const int from = int(1000 * before / total);
+    const int to = int(1000 * (before + plan.steps.at(loading).weight) / total);
+    ASSERT_GT(to - from, 100) << "the table's rows are most of the work";
+
+    RestoreRun r;
+    r.plan = plan;
+    r.credentials = credentials();
+    r.logDir = logs.path();
+    auto job = RestoreService::run(r);
+    QList<int> values;
+    QFutureWatcher<RestoreReport> watcher;
+    QObject::connect(
+        &watcher, &QFutureWatcher<RestoreReport>::progressValueChanged, &watcher, [&values](int v) { values << v; });
+    watcher.setFuture(job->future());
+    const RestoreReport report = await(job->future(), 300000);
+    ASSERT_EQ(report.outcome, RestoreReport::Outcome::Complete) << report.message.toStdString();
+
+    // Inside the step, not only at its ends, and never backwards.
+    QStringList seen;
+    for (int v : std::as_const(values))
+        seen << QString::number(v);
+    const auto inside = std::count_if(values.cbegin(), values.cend(), [&](int v) { return v > from && v < to; });
+    EXPECT_GE(inside, 2) << "from " << from << " to " << to << ", seen: " << str(seen).toStdString();
+    EXPECT_TRUE(std::is_sorted(values.cbegin(), values.cend())) << str(seen).toStdString();
 }

@@ -120,6 +120,15 @@ void Planner::buildSteps()
         }
         return w;
     };
+    auto rowsOf = [&](const QList<int> &ids) {
+        qint64 n = 0;
+        for (int id : ids) {
+            const ArchiveEntry *e = toc.entry(id);
+            if (const RestoreItem *i = inv.item(QStringLiteral("table:") + e->qualifiedName()))
+                n += std::max<qint64>(0, i->rows);
+        }
+        return n;
+    };
 
     if (!pre.isEmpty() || !replacedTables.isEmpty()) {
         QString script;
@@ -187,6 +196,7 @@ void Planner::buildSteps()
             s.touches = namesOf(systemData + appData, true);
             s.transactional = false;
             s.weight = weightOf(systemData + appData);
+            s.rows = rowsOf(systemData + appData);
             s.script = pgRestoreDirect(systemData + appData, QStringLiteral("data"), noOwner, noAcl, st.superuser);
             plan.steps << s;
         }
@@ -225,6 +235,7 @@ void Planner::buildSteps()
                    namesOf(systemData, true),
                    heredoc(replicaOn) + pgRestoreSql(systemData, QStringLiteral("data"), false, false) + heredoc(replicaOff),
                    weightOf(systemData));
+        plan.steps.last().rows = rowsOf(systemData);
     }
     if (!userLines.isEmpty())
         plan.filesUsed << QStringLiteral("auth_users/users.sql");
@@ -256,6 +267,7 @@ void Planner::buildSteps()
             script += heredoc(replicaOff);
         addSqlStep(QStringLiteral("data"), QStringLiteral("Rows of %1").arg(namesOf(appData, true).join(QStringLiteral(", "))),
                    namesOf(appData, true), script, weightOf(appData));
+        plan.steps.last().rows = rowsOf(appData);
     }
     if (reload && st.superuser) {
         // The reloaded rows and every foreign key into or out of them must agree.
@@ -304,6 +316,7 @@ void Planner::buildSteps()
                               .arg(QString(q).replace(u'\'', QStringLiteral("''")), QString(q).replace(u'\'', QStringLiteral("''"))));
         addSqlStep(QStringLiteral("data"), QStringLiteral("Add the backup's rows to %1").arg(t), {t}, script,
                    weightOf({data->id}));
+        plan.steps.last().rows = rowsOf({data->id});
     }
     if (!postList.isEmpty()) {
         const QString title = QStringLiteral("Indexes, constraints, triggers and policies (%1)")
