@@ -223,6 +223,7 @@ void BackupContext::startOver()
     serverVersionNum = 0;
     serverVersion.clear();
     pgDump = pgRestore = pgDumpAll = {};
+    csvHandoff.reset();
     {
         QMutexLocker lock(&m_progressMutex);
         m_lastProgressMs.clear();

@@ -17,6 +17,8 @@
 
 namespace lifeboat {
 
+class CsvHandoff;
+
 /// What every exporter shares during one backup run: where to write, how to reach the
 /// database in the run's snapshot, the tools, progress and cancellation. Set up by the
 /// engine before exporters start; afterwards only the thread-safe members change.
@@ -36,6 +38,10 @@ public:
     QString serverVersion;
     PgTool pgDump, pgRestore, pgDumpAll;
     std::atomic_bool cancelled{false};
+
+    /// Set when both database and data_csv run: the CSVs then come from the dump's COPY blocks
+    /// (see CsvFromDump), so the server reads the data once.
+    std::shared_ptr<CsvHandoff> csvHandoff;
 
     ProgressSink progressSink;
     LogSink logSink;

@@ -8,6 +8,7 @@
 #include "SnapshotGuards.h"
 #include "WorkerThreads.h"
 #include "exporters/AuthUsersExporter.h"
+#include "exporters/CsvFromDump.h"
 #include "exporters/DataCsvExporter.h"
 #include "exporters/DatabaseExporter.h"
 #include "exporters/EncryptionExporter.h"
@@ -436,6 +437,8 @@ BackupResult Runner::run()
     m.pgDumpVersion = m_ctx.pgDump.version;
     m.snapshot = m_ctx.snapshot;
 
+    if (m_components.contains(Component::Database) && m_components.contains(Component::DataCsv))
+        m_ctx.csvHandoff = std::make_shared<CsvHandoff>();
     runExporters(holder);
     holder.exec(QStringLiteral("COMMIT"));
 

@@ -127,6 +127,8 @@ bool GrowingFileHasher::catchUp()
             return true;
         m_hash.update(m_buffer.constData(), n);
         m_behind.advance(m_fd, m_hash.bytes());
+        if (m_reader)
+            m_reader(QByteArrayView(m_buffer.constData(), n));
     }
 }
 

@@ -4,6 +4,8 @@
 
 #include <QIODevice>
 
+#include <functional>
+
 namespace lifeboat {
 
 /// Pushes a file that is being written sequentially to disk behind the writer: every window
@@ -83,6 +85,8 @@ public:
     bool catchUp();
     /// After the writer has finished: catches up to the end and closes.
     bool finish();
+    /// Also hands every byte read, in order, to `reader`.
+    void setReader(std::function<void(QByteArrayView)> reader) { m_reader = std::move(reader); }
 
     QString sha256() { return m_hash.hex(); }
     qint64 size() const { return m_hash.bytes(); }
@@ -93,6 +97,7 @@ private:
     WriteBehind m_behind;
     Sha256 m_hash;
     QByteArray m_buffer;
+    std::function<void(QByteArrayView)> m_reader;
 };
 
 } // namespace lifeboat

@@ -36,7 +36,9 @@ Result<QList<UserTable>> userTables(const PgConnection &conn)
 {
     auto list
         = query(conn,
-                QStringLiteral("SELECT n.nspname, c.relname, c.relkind = 'm', pg_table_size(c.oid) FROM pg_class c "
+                QStringLiteral("SELECT n.nspname, c.relname, c.relkind = 'm', pg_table_size(c.oid), EXISTS (SELECT 1 "
+                               "FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND "
+                               "d.deptype = 'e') FROM pg_class c "
                                "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r','m') AND ")
                     + userSchemaFilter(QStringLiteral("n.nspname")) + QStringLiteral(" ORDER BY 4 DESC, 1, 2"),
                 QStringLiteral("listing tables"));
@@ -47,7 +49,8 @@ Result<QList<UserTable>> userTables(const PgConnection &conn)
         tables.append({PgConnection::value(list->get(), i, 0),
                        PgConnection::value(list->get(), i, 1),
                        PgConnection::value(list->get(), i, 2) == QLatin1String("t"),
-                       PgConnection::value(list->get(), i, 3).toLongLong()});
+                       PgConnection::value(list->get(), i, 3).toLongLong(),
+                       PgConnection::value(list->get(), i, 4) == QLatin1String("t")});
     return tables;
 }
 

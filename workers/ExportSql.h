@@ -55,6 +55,9 @@ struct UserTable
     QString name;
     bool materializedView = false;
     qint64 bytes = 0;
+    /// Created by an extension: pg_dump writes its rows only where the extension marked them
+    /// (pg_extension_config_dump), perhaps a part of them.
+    bool extensionMember = false;
 };
 
 /// Every table and materialized view in the user schemas, largest first.

@@ -173,7 +173,12 @@ TEST_F(BackupWindowTest, ABackupThatLetsAMigrationThroughStartsAgainAndSaysSo)
 {
     // One CSV connection: it reads public.bulk first and public.tasks after the migration's
     // ALTER has queued for it, behind the backup. The backup lets the migration through and
-    // starts again; the window says so and ends with one complete backup.
+    // starts again; the window says so and ends with one complete backup. (Without the
+    // database component: with it, the CSVs come from the dump, which locked every table
+    // before the migration came.)
+    QStringList components = Component::all();
+    components.removeAll(Component::Database);
+    QSettings().setValue(QStringLiteral("stacks/lifeboat-demo/backup/components"), components);
     QSettings().setValue(QStringLiteral("stacks/lifeboat-demo/backup/jobs"), 1);
     QSignalSpy finished(window.get(), &MainWindow::backupFinished);
     BackupProgressWidget *panel = backUpABulkTable();
@@ -207,7 +212,7 @@ TEST_F(BackupWindowTest, ABackupThatLetsAMigrationThroughStartsAgainAndSaysSo)
     const BackupResult result = finished.first().first().value<BackupResult>();
     ASSERT_EQ(result.outcome, BackupOutcome::Complete) << result.message.toStdString();
     EXPECT_TRUE(panel->resultText().contains(QStringLiteral("Backup complete"))) << panel->resultText().toStdString();
-    for (const QString &c : Component::all())
+    for (const QString &c : std::as_const(components))
         EXPECT_EQ(panel->componentBar(c)->value(), 1000) << c.toStdString();
     EXPECT_TRUE(
         readAll(result.path + QStringLiteral("/data/public.tasks.csv")).split('\n').value(0).endsWith(",estimate"));

@@ -1,13 +1,16 @@
 #include "DataCsvExporter.h"
 
 #include "BackupFileWriter.h"
+#include "CsvFromDump.h"
 #include "ExportSql.h"
 
 #include <QJsonObject>
 #include <QMutex>
+#include <QScopeGuard>
 #include <QThreadPool>
 #include <QtConcurrent/QtConcurrentRun>
 
+#include <algorithm>
 #include <atomic>
 
 namespace lifeboat {
@@ -20,15 +23,26 @@ struct TableJob
     QString name;
     QString file;
     qint64 estimatedBytes = 0;
+    bool extensionMember = false;
     qint64 rows = 0;
     QString sha256;
     qint64 size = 0;
+    bool fromDump = false;
 };
 
 } // namespace
 
 void DataCsvExporter::run(BackupContext &ctx, ComponentResult &r)
 {
+    // With the database component, the tables it dumps whole come from its SQL (CsvFromDump);
+    // it is told which, and always told, even when this fails first.
+    const std::shared_ptr<CsvHandoff> handoff = ctx.csvHandoff;
+    const auto letGoOfTheDump = qScopeGuard([&] {
+        if (handoff) {
+            handoff->plan(false); // unless planned already
+            handoff->abandon();   // the database exporter need not wait for this
+        }
+    });
     PgConnection conn;
     if (!connect(ctx, r, conn))
         return;
@@ -42,7 +56,11 @@ void DataCsvExporter::run(BackupContext &ctx, ComponentResult &r)
     for (const ExportSql::UserTable &t : *list) {
         if (t.materializedView)
             continue; // COPY cannot read one; its definition is in the database component
-        TableJob job{t.schema, t.name, {}, t.bytes, 0, {}, 0};
+        TableJob job;
+        job.schema = t.schema;
+        job.name = t.name;
+        job.estimatedBytes = t.bytes;
+        job.extensionMember = t.extensionMember;
         job.file = QStringLiteral("data/%1.csv").arg(names.take(job.schema + u'.' + job.name));
         totalBytes += job.estimatedBytes;
         jobs.append(job);
@@ -51,6 +69,16 @@ void DataCsvExporter::run(BackupContext &ctx, ComponentResult &r)
     QString error;
     if (!jobs.isEmpty() && !ctx.makeParent(jobs.first().file, &error))
         return fail(r, error);
+    QList<int> fromServer;
+    QHash<QString, QString> fromDump;
+    for (int i = 0; i < jobs.size(); ++i) {
+        if (handoff && !jobs.at(i).extensionMember)
+            fromDump.insert(jobs.at(i).schema + u'.' + jobs.at(i).name, jobs.at(i).file);
+        else
+            fromServer << i; // an extension's table: pg_dump may write only some of its rows
+    }
+    if (handoff)
+        handoff->plan(!fromDump.isEmpty());
 
     std::atomic_int next{0};
     std::atomic<qint64> written{0};
@@ -67,8 +95,8 @@ void DataCsvExporter::run(BackupContext &ctx, ComponentResult &r)
             stop = true;
             return;
         }
-        for (int i; !stop.load() && !ctx.isCancelled() && (i = next.fetch_add(1)) < jobs.size();) {
-            TableJob &job = jobs[i];
+        for (int n; !stop.load() && !ctx.isCancelled() && (n = next.fetch_add(1)) < fromServer.size();) {
+            TableJob &job = jobs[fromServer.at(n)];
             BackupFileWriter f(ctx.absolutePath(job.file));
             auto writeFailed = [&] {
                 QMutexLocker lock(&errorMutex);
@@ -116,15 +144,69 @@ void DataCsvExporter::run(BackupContext &ctx, ComponentResult &r)
         }
     };
 
+    // The tables read from the server, on `jobs` connections; meanwhile this thread writes the
+    // others from the dump's SQL.
     QThreadPool pool;
-    const int threads = std::max(1, std::min(ctx.request.jobs, int(jobs.size())));
-    pool.setMaxThreadCount(threads);
     QList<QFuture<void>> running;
-    for (int t = 0; t < threads; ++t)
-        running.append(QtConcurrent::run(&pool, worker));
-    for (QFuture<void> &f : running)
-        f.waitForFinished();
+    auto startReading = [&] {
+        next = 0;
+        const int threads = std::max(1, std::min(ctx.request.jobs, int(fromServer.size())));
+        pool.setMaxThreadCount(threads);
+        for (int t = 0; t < threads && !fromServer.isEmpty(); ++t)
+            running.append(QtConcurrent::run(&pool, worker));
+    };
+    auto finishReading = [&] {
+        for (QFuture<void> &f : running)
+            f.waitForFinished();
+        running.clear();
+    };
+    startReading();
 
+    if (!fromDump.isEmpty()) {
+        CsvFromDump csv(ctx, fromDump);
+        QString dumpError;
+        const auto stopped = [&] {
+            return ctx.isCancelled() || stop.load();
+        };
+        while (const std::optional<QByteArray> bytes = handoff->pop(stopped, &dumpError)) {
+            if (!csv.feed(*bytes))
+                break;
+            const qint64 total = written + csv.bytesWritten();
+            ctx.progress(name(), std::min(total, totalBytes - 1), totalBytes, QStringLiteral("from the dump's SQL"));
+        }
+        handoff->abandon(); // whatever comes after an error or a stop is not read
+        if (dumpError.isEmpty() && !stopped())
+            csv.finish();
+        if (dumpError.isEmpty())
+            dumpError = csv.error();
+        finishReading();
+        if (ctx.isCancelled())
+            return;
+        if (!firstError.isEmpty())
+            return fail(r, firstError);
+        if (!dumpError.isEmpty())
+            return fail(r, dumpError);
+        // What the dump did not give (a table pg_dump left out) is read from the server after all.
+        const QHash<QString, CsvHandoff::Derived> derived = csv.derived();
+        fromServer.clear();
+        for (int i = 0; i < jobs.size(); ++i) {
+            TableJob &job = jobs[i];
+            const auto d = derived.constFind(job.schema + u'.' + job.name);
+            if (d != derived.cend()) {
+                job.rows = d->rows;
+                job.size = d->size;
+                job.sha256 = d->sha256;
+                job.fromDump = true;
+            } else if (fromDump.contains(job.schema + u'.' + job.name)) {
+                fromServer << i;
+            }
+        }
+        if (!fromServer.isEmpty())
+            ctx.log(name(),
+                    QStringLiteral("%1 table(s) not in the dump's SQL, read from the server").arg(fromServer.size()));
+        startReading();
+    }
+    finishReading();
     if (ctx.isCancelled())
         return;
     if (!firstError.isEmpty())
@@ -138,6 +220,14 @@ void DataCsvExporter::run(BackupContext &ctx, ComponentResult &r)
         perTable.insert(job.schema + u'.' + job.name,
                         QJsonObject{{QStringLiteral("file"), job.file}, {QStringLiteral("rows"), job.rows}});
     }
+    const qint64 derivedCount = std::count_if(jobs.cbegin(), jobs.cend(), [](const TableJob &j) { return j.fromDump; });
+    if (handoff)
+        ctx.log(name(),
+                QStringLiteral("%1 of %2 CSV file(s) written from the dump's SQL, %3 read from the server")
+                    .arg(derivedCount)
+                    .arg(jobs.size())
+                    .arg(jobs.size() - derivedCount));
+    r.details.insert(QStringLiteral("from_dump"), derivedCount);
     r.counts.insert(QStringLiteral("tables"), jobs.size());
     r.counts.insert(QStringLiteral("rows"), rows);
     r.details.insert(QStringLiteral("tables"), perTable);

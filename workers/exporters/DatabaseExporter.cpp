@@ -1,12 +1,14 @@
 #include "DatabaseExporter.h"
 
 #include "BackupFileWriter.h"
+#include "CsvFromDump.h"
 #include "ExportSql.h"
 
 #include <QFile>
 #include <QHash>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QScopeGuard>
 
 #include <algorithm>
 #include <functional>
@@ -248,6 +250,25 @@ void DatabaseExporter::run(BackupContext &ctx, ComponentResult &r)
         const qint64 within = std::clamp<qint64>(sqlFile.size() - sqlAtStart, 0, current - 1);
         ctx.progress(name(), std::min(finished + within, dataBytes), totalBytes, currentName);
     };
+    // data_csv, when it runs too, writes its CSVs from the COPY blocks of that SQL: it gets
+    // the bytes as they are read here, and converts them on its own thread.
+    const std::shared_ptr<CsvHandoff> handoff = ctx.csvHandoff;
+    std::optional<bool> csvWanted;
+    const auto endCsv = qScopeGuard([&] {
+        if (handoff) // unless it ended whole below
+            handoff->end(QStringLiteral("the database component stopped before its SQL was complete"));
+    });
+    if (handoff)
+        sqlFile.setReader([&](QByteArrayView bytes) {
+            const auto stop = [&] {
+                return ctx.isCancelled();
+            };
+            if (!csvWanted)
+                csvWanted = handoff->waitForPlan(stop);
+            if (*csvWanted)
+                csvWanted = handoff->push(bytes, stop);
+        });
+
     // The plain SQL is derived from the archive while pg_dump still writes it: Lifeboat feeds
     // the growing file to pg_restore as a stream (header and TOC first, then each table's data
     // in order), so the SQL costs no second read of the server.
@@ -262,6 +283,8 @@ void DatabaseExporter::run(BackupContext &ctx, ComponentResult &r)
         return;
     if (!ok)
         return fail(r, failure);
+    if (handoff)
+        handoff->end();         // the SQL is whole
     ctx.addFile(r, dump, true); // holds auth password hashes and vault ciphertext
     ctx.addFile(r, sql, true, sqlFile.sha256(), sqlFile.size());
     r.counts.insert(QStringLiteral("tables"), tables);
