@@ -262,6 +262,10 @@ QString connectionLostHint(const QString &message)
                                           QLatin1String("the database system is shutting down"),
                                           QLatin1String("Connection refused"),
                                           QLatin1String("no connection to the server"),
+                                          // a query on a connection that was already gone (PgConnection)
+                                          QLatin1String("no result from the server"),
+                                          QLatin1String("could not receive data from server"),
+                                          QLatin1String("could not send data to server"),
                                           // the snapshot's holder session is gone
                                           QLatin1String("invalid snapshot identifier")};
     if (std::none_of(std::begin(Signs), std::end(Signs), [&](QLatin1String s) { return message.contains(s); }))

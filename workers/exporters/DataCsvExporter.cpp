@@ -7,6 +7,7 @@
 #include <QJsonObject>
 #include <QMutex>
 #include <QScopeGuard>
+#include <QThread>
 #include <QThreadPool>
 #include <QtConcurrent/QtConcurrentRun>
 
@@ -164,28 +165,32 @@ void DataCsvExporter::run(BackupContext &ctx, ComponentResult &r)
 
     if (!fromDump.isEmpty()) {
         CsvFromDump csv(ctx, fromDump);
-        QString dumpError;
+        QString sqlError;
         const auto stopped = [&] {
             return ctx.isCancelled() || stop.load();
         };
-        while (const std::optional<QByteArray> bytes = handoff->pop(stopped, &dumpError)) {
+        while (const std::optional<QByteArray> bytes = handoff->pop(stopped, &sqlError)) {
             if (!csv.feed(*bytes))
                 break;
             const qint64 total = written + csv.bytesWritten();
             ctx.progress(name(), std::min(total, totalBytes - 1), totalBytes, QStringLiteral("from the dump's SQL"));
         }
         handoff->abandon(); // whatever comes after an error or a stop is not read
-        if (dumpError.isEmpty() && !stopped())
+        if (sqlError.isEmpty() && csv.error().isEmpty() && !stopped())
             csv.finish();
-        if (dumpError.isEmpty())
-            dumpError = csv.error();
+        if (!sqlError.isEmpty()) {
+            // The database component stopped: its own failure (or a cancel) is the one to
+            // report, and it stops the run in a moment.
+            for (int waited = 0; !ctx.isCancelled() && waited < 200; ++waited)
+                QThread::msleep(50);
+        }
         finishReading();
         if (ctx.isCancelled())
             return;
         if (!firstError.isEmpty())
             return fail(r, firstError);
-        if (!dumpError.isEmpty())
-            return fail(r, dumpError);
+        if (!sqlError.isEmpty() || !csv.error().isEmpty())
+            return fail(r, sqlError.isEmpty() ? csv.error() : sqlError);
         // What the dump did not give (a table pg_dump left out) is read from the server after all.
         const QHash<QString, CsvHandoff::Derived> derived = csv.derived();
         fromServer.clear();
