@@ -233,26 +233,26 @@ void CsvHandoff::plan(bool wanted)
     m_changed.wakeAll();
 }
 
-bool CsvHandoff::waitForPlan(const std::function<bool()> &stop)
+bool CsvHandoff::waitUntil(const std::function<bool()> &ready, const std::function<bool()> &stop)
 {
-    QMutexLocker lock(&m_mutex);
-    while (!m_planned) {
+    while (!ready()) {
         if (stop())
             return false;
         m_changed.wait(&m_mutex, QDeadlineTimer(100));
     }
-    return m_wanted;
+    return true;
+}
+
+bool CsvHandoff::waitForPlan(const std::function<bool()> &stop)
+{
+    QMutexLocker lock(&m_mutex);
+    return waitUntil([this] { return m_planned; }, stop) && m_wanted;
 }
 
 bool CsvHandoff::push(QByteArrayView bytes, const std::function<bool()> &stop)
 {
     QMutexLocker lock(&m_mutex);
-    while (!m_abandoned && m_queued >= MaxQueued) {
-        if (stop())
-            return false;
-        m_changed.wait(&m_mutex, QDeadlineTimer(100));
-    }
-    if (m_abandoned)
+    if (!waitUntil([this] { return m_abandoned || m_queued < MaxQueued; }, stop) || m_abandoned)
         return false;
     m_queue.append(bytes.toByteArray());
     m_queued += bytes.size();
@@ -273,14 +273,11 @@ void CsvHandoff::end(const QString &error)
 std::optional<QByteArray> CsvHandoff::pop(const std::function<bool()> &stop, QString *error)
 {
     QMutexLocker lock(&m_mutex);
-    while (m_queue.isEmpty()) {
-        if (m_ended) {
-            *error = m_error;
-            return std::nullopt;
-        }
-        if (stop())
-            return std::nullopt;
-        m_changed.wait(&m_mutex, QDeadlineTimer(100));
+    if (!waitUntil([this] { return !m_queue.isEmpty() || m_ended; }, stop))
+        return std::nullopt;
+    if (m_queue.isEmpty()) {
+        *error = m_error;
+        return std::nullopt;
     }
     QByteArray next = m_queue.takeFirst();
     m_queued -= next.size();
@@ -410,7 +407,7 @@ bool CsvFromDump::endTable()
         m_error = QStringLiteral("cannot write %1: %2").arg(m_out->fileName(), m_out->errorString());
         return false;
     }
-    CsvHandoff::Derived &d = m_derived[m_table];
+    Derived &d = m_derived[m_table];
     d.rows = m_rows;
     d.size = m_out->size();
     d.sha256 = m_out->sha256();

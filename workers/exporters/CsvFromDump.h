@@ -8,7 +8,6 @@
 #include <QString>
 #include <QWaitCondition>
 
-#include <atomic>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -49,14 +48,6 @@ bool appendCsvRow(QByteArray &out, QByteArrayView textRow, int columns);
 class CsvHandoff
 {
 public:
-    struct Derived
-    {
-        QString file; ///< relative to the backup folder
-        qint64 rows = 0;
-        qint64 size = 0;
-        QString sha256;
-    };
-
     /// data_csv: whether it wants the SQL (false when it wants no table from it, or failed).
     void plan(bool wanted);
     /// The database exporter: waits for plan(); false when nothing is wanted or `stop` turned true.
@@ -73,6 +64,9 @@ public:
     void abandon();
 
 private:
+    /// With m_mutex held: waits until `ready`; false when `stop` turned true first.
+    bool waitUntil(const std::function<bool()> &ready, const std::function<bool()> &stop);
+
     static constexpr qsizetype MaxQueued = 32 << 20;
     QMutex m_mutex;
     QWaitCondition m_changed;
@@ -88,6 +82,14 @@ private:
 class CsvFromDump
 {
 public:
+    struct Derived
+    {
+        QString file; ///< relative to the backup folder
+        qint64 rows = 0;
+        qint64 size = 0;
+        QString sha256;
+    };
+
     CsvFromDump(const BackupContext &ctx, QHash<QString, QString> wanted);
     ~CsvFromDump();
 
@@ -97,7 +99,7 @@ public:
     /// After the last bytes: false when the SQL ended inside a COPY block.
     bool finish();
     QString error() const { return m_error; }
-    QHash<QString, CsvHandoff::Derived> derived() const { return m_derived; }
+    QHash<QString, Derived> derived() const { return m_derived; }
     /// CSV bytes written so far (progress).
     qint64 bytesWritten() const { return m_bytesWritten; }
 
@@ -116,7 +118,7 @@ private:
     qint64 m_rows = 0;
     std::unique_ptr<BackupFileWriter> m_out;
     QByteArray m_csv; ///< rows gathered for the next write
-    QHash<QString, CsvHandoff::Derived> m_derived;
+    QHash<QString, Derived> m_derived;
     QString m_error;
 };
 

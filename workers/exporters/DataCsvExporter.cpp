@@ -29,6 +29,8 @@ struct TableJob
     QString sha256;
     qint64 size = 0;
     bool fromDump = false;
+
+    QString key() const { return schema + u'.' + name; } ///< "schema.table"
 };
 
 } // namespace
@@ -62,7 +64,7 @@ void DataCsvExporter::run(BackupContext &ctx, ComponentResult &r)
         job.name = t.name;
         job.estimatedBytes = t.bytes;
         job.extensionMember = t.extensionMember;
-        job.file = QStringLiteral("data/%1.csv").arg(names.take(job.schema + u'.' + job.name));
+        job.file = QStringLiteral("data/%1.csv").arg(names.take(job.key()));
         totalBytes += job.estimatedBytes;
         jobs.append(job);
     }
@@ -74,7 +76,7 @@ void DataCsvExporter::run(BackupContext &ctx, ComponentResult &r)
     QHash<QString, QString> fromDump;
     for (int i = 0; i < jobs.size(); ++i) {
         if (handoff && !jobs.at(i).extensionMember)
-            fromDump.insert(jobs.at(i).schema + u'.' + jobs.at(i).name, jobs.at(i).file);
+            fromDump.insert(jobs.at(i).key(), jobs.at(i).file);
         else
             fromServer << i; // an extension's table: pg_dump may write only some of its rows
     }
@@ -108,7 +110,7 @@ void DataCsvExporter::run(BackupContext &ctx, ComponentResult &r)
             if (!f.open())
                 return writeFailed();
             qint64 lastReported = 0;
-            const QString label = job.schema + u'.' + job.name;
+            const QString label = job.key();
             auto rows = ExportSql::copyOut(
                 c, QStringLiteral("COPY %1 TO STDOUT (FORMAT csv, HEADER)").arg(ExportSql::qualified(job.schema, job.name)),
                 f, [&] { return stop.load() || ctx.isCancelled(); }, [&](qint64 bytes) {
@@ -192,17 +194,17 @@ void DataCsvExporter::run(BackupContext &ctx, ComponentResult &r)
         if (!sqlError.isEmpty() || !csv.error().isEmpty())
             return fail(r, sqlError.isEmpty() ? csv.error() : sqlError);
         // What the dump did not give (a table pg_dump left out) is read from the server after all.
-        const QHash<QString, CsvHandoff::Derived> derived = csv.derived();
+        const QHash<QString, CsvFromDump::Derived> derived = csv.derived();
         fromServer.clear();
         for (int i = 0; i < jobs.size(); ++i) {
             TableJob &job = jobs[i];
-            const auto d = derived.constFind(job.schema + u'.' + job.name);
+            const auto d = derived.constFind(job.key());
             if (d != derived.cend()) {
                 job.rows = d->rows;
                 job.size = d->size;
                 job.sha256 = d->sha256;
                 job.fromDump = true;
-            } else if (fromDump.contains(job.schema + u'.' + job.name)) {
+            } else if (fromDump.contains(job.key())) {
                 fromServer << i;
             }
         }
@@ -222,8 +224,7 @@ void DataCsvExporter::run(BackupContext &ctx, ComponentResult &r)
     for (const TableJob &job : std::as_const(jobs)) {
         ctx.addFile(r, job.file, false, job.sha256, job.size);
         rows += job.rows;
-        perTable.insert(job.schema + u'.' + job.name,
-                        QJsonObject{{QStringLiteral("file"), job.file}, {QStringLiteral("rows"), job.rows}});
+        perTable.insert(job.key(), QJsonObject{{QStringLiteral("file"), job.file}, {QStringLiteral("rows"), job.rows}});
     }
     const qint64 derivedCount = std::count_if(jobs.cbegin(), jobs.cend(), [](const TableJob &j) { return j.fromDump; });
     if (handoff)
